@@ -1,0 +1,141 @@
+# rodns — read-only DNSSEC replica. See README.md and docs/ARCHITECTURE.md.
+#
+#   make            build rodnsd, rodnsctl and the test programs into build/
+#   make check      install missing Debian packages, unit tests, integration tests
+#   make check-asan the unit suite under ASan + UBSan (build-asan/)
+#   make fuzz       libFuzzer harnesses (clang), FUZZ_SECONDS each (default 60)
+#   make bench      benchmarks against the peer servers (figures, not tests)
+#   make demo       the main job: a replica serving a signed zone from a local primary
+#   make fmt        clang-format every C file
+#   make install    PREFIX=/usr/local DESTDIR=
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+BUILD ?= build
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+
+PKGS := openssl sqlite3 yaml-0.1
+# Debian's libev-dev ships no pkg-config file; fall back to plain -lev.
+EV_CFLAGS := $(shell $(PKG_CONFIG) --cflags libev 2>/dev/null)
+EV_LIBS := $(shell $(PKG_CONFIG) --libs libev 2>/dev/null || echo -lev)
+DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null) $(EV_CFLAGS)
+DEP_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lssl -lcrypto -lsqlite3 -lyaml) $(EV_LIBS) -lpthread -lm
+CHECK_CFLAGS := $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
+CHECK_LIBS := $(shell $(PKG_CONFIG) --libs check 2>/dev/null || echo -lcheck -lsubunit -lrt -lm)
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
+	-Wmissing-prototypes -Wformat=2 -Wvla
+OPT ?= -O2 -g
+SAN ?=
+CFLAGS_ALL := -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(SAN) -I. $(DEP_CFLAGS) $(CFLAGS)
+LDFLAGS_ALL := $(SAN) $(LDFLAGS)
+
+# Library modules: every .c under these folders except programs (*_main.c).
+LIB_DIRS := dns conf ipsec xfr store serve daemon
+LIB_SRCS := $(filter-out %_main.c,$(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c)))
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+LIB := $(BUILD)/librodns.a
+
+PROGS := $(patsubst daemon/%_main.c,$(BUILD)/%,$(wildcard daemon/*_main.c))
+TOOL_SRCS := $(wildcard tests/tools/*.c)
+TOOLS := $(TOOL_SRCS:tests/tools/%.c=$(BUILD)/tools/%)
+BENCH_SRCS := $(wildcard tests/bench/*.c)
+BENCHES := $(BENCH_SRCS:tests/bench/%.c=$(BUILD)/bench/%)
+
+UNIT_SRCS := $(wildcard tests/*/check_*.c)
+UNIT_OBJS := $(UNIT_SRCS:%.c=$(BUILD)/%.o)
+UNIT := $(BUILD)/tests/unit
+
+.PHONY: all check check-unit check-integration check-asan fuzz bench demo demo-stop fmt \
+	install clean deps
+
+all: $(LIB) $(PROGS) $(TOOLS) $(UNIT)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(CHECK_CFLAGS) -MMD -MP -c $< -o $@
+
+$(LIB): $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/%: $(BUILD)/daemon/%_main.o $(LIB)
+	$(CC) $(LDFLAGS_ALL) -o $@ $< $(LIB) $(DEP_LIBS)
+
+$(BUILD)/tools/%: $(BUILD)/tests/tools/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $< $(LIB) $(DEP_LIBS)
+
+$(BUILD)/bench/%: $(BUILD)/tests/bench/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $< $(LIB) $(DEP_LIBS)
+
+# The unit runner: one Check SRunner over every suite that tests/*/check_*.c
+# defines (a function `Suite *NAME_suite(void)`), found by grep so that adding
+# a test file needs no registration.
+$(BUILD)/tests/unit_main.c: $(UNIT_SRCS) tests/unit_main.sh
+	@mkdir -p $(dir $@)
+	sh tests/unit_main.sh $(UNIT_SRCS) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/tests/unit_main.o: $(BUILD)/tests/unit_main.c
+	$(CC) $(CFLAGS_ALL) $(CHECK_CFLAGS) -c $< -o $@
+
+$(UNIT): $(BUILD)/tests/unit_main.o $(UNIT_OBJS) $(LIB)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(BUILD)/tests/unit_main.o $(UNIT_OBJS) $(LIB) $(DEP_LIBS) $(CHECK_LIBS)
+
+deps:
+	@sh scripts/deps.sh
+
+check: deps
+	$(MAKE) all
+	$(MAKE) check-unit
+	$(MAKE) check-integration
+
+check-unit: $(UNIT)
+	cd tests && RODNS_TOP=$(CURDIR) RODNS_BUILD=$(abspath $(BUILD)) $(abspath $(UNIT))
+
+check-integration: all
+	RODNS_BUILD=$(abspath $(BUILD)) sh tests/integration/run.sh
+
+check-asan: deps
+	$(MAKE) BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
+		SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" check-unit
+
+FUZZ_SECONDS ?= 60
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZERS := $(FUZZ_SRCS:tests/fuzz/%.c=build-fuzz/%)
+build-fuzz/%: tests/fuzz/%.c $(LIB_SRCS)
+	@mkdir -p build-fuzz
+	clang -std=c11 -D_GNU_SOURCE -O1 -g -I. $(DEP_CFLAGS) -fsanitize=fuzzer,address,undefined \
+		-o $@ $< $(LIB_SRCS) $(DEP_LIBS)
+
+fuzz: deps $(FUZZERS)
+	@for f in $(FUZZERS); do \
+		n=$$(basename $$f); mkdir -p build-fuzz/corpus-$$n; \
+		echo "fuzz: $$n for $(FUZZ_SECONDS)s"; \
+		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			build-fuzz/corpus-$$n tests/data/malformed || exit 1; \
+	done
+
+bench: deps all $(BENCHES)
+	sh tests/bench/run.sh
+
+demo: deps all
+	sh scripts/demo.sh
+
+demo-stop:
+	sh scripts/demo.sh stop
+
+fmt:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/sbin
+	for p in $(PROGS); do install -m 0755 $$p $(DESTDIR)$(PREFIX)/sbin/; done
+
+clean:
+	rm -rf build build-asan build-fuzz
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

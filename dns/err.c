@@ -1,0 +1,34 @@
+#include <string.h>
+
+#include "dns/err.h"
+
+const char *rodns_strerror(int err)
+{
+	switch (err) {
+	case RODNS_OK: return "success";
+	case RODNS_E_TRUNC: return "wire data truncated";
+	case RODNS_E_SPACE: return "output buffer too small";
+	case RODNS_E_MALFORMED: return "malformed message";
+	case RODNS_E_NAME_LOOP: return "bad compression pointer (loop or forward pointer)";
+	case RODNS_E_NAME_LONG: return "domain name longer than 255 octets";
+	case RODNS_E_LABEL: return "bad label";
+	case RODNS_E_RDATA: return "RDATA does not match its type";
+	case RODNS_E_SYNTAX: return "syntax error";
+	case RODNS_E_NOTFOUND: return "not found";
+	case RODNS_E_DIFF_NOMATCH: return "IXFR deletes a record that is not in the zone";
+	case RODNS_E_DIFF_EXISTS: return "IXFR adds a record that is already in the zone";
+	case RODNS_E_STORE: return "SQLite store error";
+	case RODNS_E_STORE_CORRUPT: return "store file is damaged or not a SQLite database";
+	case RODNS_E_STORE_FOREIGN: return "SQLite file is not a rodns store";
+	case RODNS_E_STORE_NEWER: return "store schema is from a newer rodns";
+	case RODNS_E_STORE_FULL: return "store is full (disk or page limit); change rolled back";
+	case RODNS_E_STORE_BUSY: return "store is locked by another writer";
+	case RODNS_E_OUT_OF_ZONE: return "record owner is outside the zone";
+	case RODNS_E_EDNS: return "bad EDNS0 OPT record";
+	case RODNS_E_UNSUPPORTED: return "not supported";
+	default: break;
+	}
+	if (err < 0 && err > RODNS_E_BASE)
+		return strerror(-err);
+	return "unknown error";
+}

@@ -1,0 +1,38 @@
+/* rodns — one error space for the whole project.
+ *
+ * RODNS_OK is 0. System errors are negative errno values (-ENOMEM, -EIO ...).
+ * rodns-specific conditions are below -1000 so they never collide with errno.
+ */
+#ifndef RODNS_DNS_ERR_H
+#define RODNS_DNS_ERR_H
+
+enum {
+	RODNS_OK = 0,
+	RODNS_E_BASE = -1000,
+	RODNS_E_TRUNC = -1001,        /* wire data ended early */
+	RODNS_E_SPACE = -1002,        /* output buffer too small */
+	RODNS_E_MALFORMED = -1003,    /* syntactically bad wire data (FORMERR) */
+	RODNS_E_NAME_LOOP = -1004,    /* compression pointer not strictly backwards / too many hops */
+	RODNS_E_NAME_LONG = -1005,    /* name over 255 octets */
+	RODNS_E_LABEL = -1006,        /* bad label length or type (0x40/0x80 prefixes) */
+	RODNS_E_RDATA = -1007,        /* RDATA does not fit its type's layout */
+	RODNS_E_SYNTAX = -1008,       /* bad presentation-format text */
+	RODNS_E_NOTFOUND = -1009,     /* lookup found nothing */
+	RODNS_E_DIFF_NOMATCH = -1010, /* IXFR deletion of an RR that is not in the zone */
+	RODNS_E_DIFF_EXISTS = -1011,  /* IXFR addition of an RR that is already in the zone */
+	RODNS_E_STORE = -1012,        /* SQLite failed (see store_errmsg) */
+	RODNS_E_STORE_CORRUPT = -1013, /* not a SQLite file, or a damaged one */
+	RODNS_E_STORE_FOREIGN = -1014, /* a SQLite file that is not a rodns store */
+	RODNS_E_STORE_NEWER = -1015,  /* schema written by a newer rodns */
+	RODNS_E_STORE_FULL = -1016,   /* disk or page limit full; transaction rolled back */
+	RODNS_E_STORE_BUSY = -1017,   /* locked by another writer */
+	RODNS_E_OUT_OF_ZONE = -1018,  /* owner name not at or below the zone apex */
+	RODNS_E_EDNS = -1019,         /* bad OPT record (several, wrong owner, bad option) */
+	RODNS_E_UNSUPPORTED = -1020,  /* valid but not supported here */
+	RODNS_E_LAST = -1021,
+};
+
+/* A static, human-readable description of any rodns error code (never NULL). */
+const char *rodns_strerror(int err);
+
+#endif

@@ -1,0 +1,16 @@
+#!/bin/sh
+# Writes the unit runner's main(): one SRunner over every `Suite *X_suite(void)`
+# defined in the given check_*.c files.
+suites=$(grep -ho '^Suite \*[a-z0-9_]*_suite(void)' "$@" | sed 's/^Suite \*//; s/(void)//' | sort -u)
+echo '#include <check.h>'
+echo '#include <stdlib.h>'
+for s in $suites; do echo "Suite *$s(void);"; done
+echo 'int main(void)'
+echo '{'
+echo '	SRunner *sr = srunner_create(NULL);'
+for s in $suites; do echo "	srunner_add_suite(sr, $s());"; done
+echo '	srunner_run_all(sr, CK_NORMAL);'
+echo '	int failed = srunner_ntests_failed(sr);'
+echo '	srunner_free(sr);'
+echo '	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;'
+echo '}'
