@@ -26,6 +26,17 @@ const char *rodns_strerror(int err)
 	case RODNS_E_OUT_OF_ZONE: return "record owner is outside the zone";
 	case RODNS_E_EDNS: return "bad EDNS0 OPT record";
 	case RODNS_E_UNSUPPORTED: return "not supported";
+	case RODNS_E_XFR_ID: return "transfer reply has the wrong message ID";
+	case RODNS_E_XFR_QUESTION: return "transfer reply does not match the question";
+	case RODNS_E_XFR_RCODE: return "primary answered with an error";
+	case RODNS_E_XFR_SOA: return "transfer is not framed by matching SOA records";
+	case RODNS_E_XFR_SERIAL: return "IXFR serials have a gap or go backwards";
+	case RODNS_E_XFR_LIMIT: return "transfer exceeds the configured size limit";
+	case RODNS_E_XFR_CLASS: return "transfer holds a record of another class";
+	case RODNS_E_XFR_TRAILING: return "data after the final SOA of a transfer";
+	case RODNS_E_XFR_FLAGS: return "transfer reply has bad header flags";
+	case RODNS_E_TIMEOUT: return "timed out";
+	case RODNS_E_CLOSED: return "connection closed early";
 	default: break;
 	}
 	if (err < 0 && err > RODNS_E_BASE)

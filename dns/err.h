@@ -29,7 +29,18 @@ enum {
 	RODNS_E_OUT_OF_ZONE = -1018,  /* owner name not at or below the zone apex */
 	RODNS_E_EDNS = -1019,         /* bad OPT record (several, wrong owner, bad option) */
 	RODNS_E_UNSUPPORTED = -1020,  /* valid but not supported here */
-	RODNS_E_LAST = -1021,
+	RODNS_E_XFR_ID = -1021,       /* transfer reply with the wrong message ID */
+	RODNS_E_XFR_QUESTION = -1022, /* transfer reply does not echo our question */
+	RODNS_E_XFR_RCODE = -1023,    /* the primary answered with an error RCODE */
+	RODNS_E_XFR_SOA = -1024,      /* transfer not framed by matching SOA records */
+	RODNS_E_XFR_SERIAL = -1025,   /* IXFR serial sequence has a gap or goes backwards */
+	RODNS_E_XFR_LIMIT = -1026,    /* transfer over the configured RR or byte limit */
+	RODNS_E_XFR_CLASS = -1027,    /* record of another class in the transfer */
+	RODNS_E_XFR_TRAILING = -1028, /* data after the final SOA */
+	RODNS_E_XFR_FLAGS = -1029,    /* not a response, wrong opcode, or TC over TCP */
+	RODNS_E_TIMEOUT = -1030,      /* idle or total timeout */
+	RODNS_E_CLOSED = -1031,       /* the peer closed the connection early */
+	RODNS_E_LAST = -1032,
 };
 
 /* A static, human-readable description of any rodns error code (never NULL). */
