@@ -1,0 +1,255 @@
+/* SOA probe and transfers with fallbacks: see client.h. */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dns/msg.h"
+#include "xfr/client.h"
+
+static uint16_t new_id(void)
+{
+	uint16_t id;
+	if (getrandom(&id, sizeof(id), 0) != (ssize_t)sizeof(id))
+		id = (uint16_t)(time(NULL) ^ getpid());
+	return id;
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Checks a reply to our SOA query and extracts the serial. */
+static int soa_from_reply(const uint8_t *buf, size_t len, uint16_t id, const dns_name_t *zone,
+			  uint32_t *serial, bool *tc, char *reason, size_t cap)
+{
+	dns_msg_t m;
+	int rc = dns_msg_parse(&m, buf, len);
+	if (rc != RODNS_OK) {
+		snprintf(reason, cap, "malformed SOA reply: %s", rodns_strerror(rc));
+		return rc;
+	}
+	if (m.id != id || !(m.flags & DNS_F_QR) || m.count[DNS_SEC_QD] != 1 ||
+	    m.qtype != DNS_T_SOA || !dns_name_eq(&m.qname, zone)) {
+		snprintf(reason, cap, "SOA reply does not match our query");
+		return RODNS_E_XFR_QUESTION;
+	}
+	*tc = (m.flags & DNS_F_TC) != 0;
+	if (*tc)
+		return RODNS_OK;
+	if (DNS_RCODE(m.flags) != DNS_RC_NOERROR || !(m.flags & DNS_F_AA)) {
+		snprintf(reason, cap, "primary is not authoritative for the zone (RCODE %u, AA %u)",
+			 DNS_RCODE(m.flags), (m.flags & DNS_F_AA) ? 1u : 0u);
+		return RODNS_E_XFR_RCODE;
+	}
+	dns_rrcur_t c;
+	dns_rr_t rr;
+	uint8_t rd[DNS_NAME_MAX * 2 + 32];
+	dns_rrcur_init(&c, &m, DNS_SEC_AN);
+	while ((rc = dns_rrcur_next(&c, &rr, rd, sizeof(rd))) == 1) {
+		if (rr.type == DNS_T_SOA && dns_name_eq(&rr.owner, zone) && rr.rdlen >= 20) {
+			const uint8_t *f = rr.rdata + rr.rdlen - 20;
+			*serial = ((uint32_t)f[0] << 24) | ((uint32_t)f[1] << 16) |
+				  ((uint32_t)f[2] << 8) | f[3];
+			return RODNS_OK;
+		}
+	}
+	snprintf(reason, cap, "SOA reply has no SOA for the zone");
+	return RODNS_E_XFR_SOA;
+}
+
+static int build_soa_query(uint8_t *buf, size_t cap, uint16_t id, const dns_name_t *zone)
+{
+	dns_mbuild_t b;
+	dns_mbuild_init(&b, buf, cap, id, 0);
+	int rc = dns_mbuild_question(&b, zone, DNS_T_SOA, DNS_C_IN);
+	return rc == RODNS_OK ? dns_mbuild_finish(&b) : rc;
+}
+
+/* One UDP exchange; returns the reply length or an error. */
+static int udp_exchange(const xfr_primary_t *p, const uint8_t *q, size_t qlen, uint8_t *buf,
+			size_t cap, int timeout_ms)
+{
+	int fd = socket(p->udp_to->ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	int rc = RODNS_OK;
+	if (p->udp_from && bind(fd, (const struct sockaddr *)&p->udp_from->ss, p->udp_from->len))
+		rc = -errno;
+	if (rc == RODNS_OK &&
+	    connect(fd, (const struct sockaddr *)&p->udp_to->ss, p->udp_to->len) < 0)
+		rc = -errno;
+	if (rc == RODNS_OK && send(fd, q, qlen, 0) < 0)
+		rc = -errno;
+	if (rc == RODNS_OK) {
+		struct pollfd pf = {.fd = fd, .events = POLLIN};
+		int n = poll(&pf, 1, timeout_ms);
+		if (n == 0)
+			rc = RODNS_E_TIMEOUT;
+		else if (n < 0)
+			rc = -errno;
+	}
+	if (rc == RODNS_OK) {
+		ssize_t r = recv(fd, buf, cap, 0);
+		rc = r < 0 ? -errno : (int)r;
+	}
+	close(fd);
+	return rc;
+}
+
+static int stream_exchange(const xfr_primary_t *p, const uint8_t *q, size_t qlen, uint8_t *buf,
+			   size_t cap, const xfr_limits_t *lim, char *reason, size_t rcap)
+{
+	xfr_stream_t st;
+	char why[256] = "";
+	int rc = p->connect(p->arg, &st, why, sizeof(why));
+	if (rc != RODNS_OK) {
+		snprintf(reason, rcap, "connect: %s", why[0] ? why : rodns_strerror(rc));
+		return rc;
+	}
+	size_t len = 0;
+	rc = xfr_stream_send(&st, q, qlen, lim->idle_ms);
+	if (rc == RODNS_OK)
+		rc = xfr_stream_recv(&st, buf, cap, &len, lim->idle_ms);
+	xfr_stream_close(&st);
+	if (rc != RODNS_OK) {
+		snprintf(reason, rcap, "SOA query over %s: %s", p->transport, rodns_strerror(rc));
+		return rc;
+	}
+	return (int)len;
+}
+
+int xfr_soa_probe(const xfr_primary_t *p, const dns_name_t *zone, const xfr_limits_t *lim,
+		  uint32_t *serial, char *reason, size_t cap)
+{
+	uint8_t q[600], buf[65535];
+	uint16_t id = new_id();
+	int qlen = build_soa_query(q, sizeof(q), id, zone);
+	if (qlen < 0)
+		return qlen;
+	bool tc = false;
+	int rc = RODNS_E_TIMEOUT;
+	reason[0] = '\0';
+	if (p->udp_to) {
+		/* three tries, as a resolver would, within the connect budget */
+		for (int i = 0; i < 3 && rc == RODNS_E_TIMEOUT; i++)
+			rc = udp_exchange(p, q, (size_t)qlen, buf, sizeof(buf),
+					  lim->connect_ms / 3 + 1);
+		if (rc < 0) {
+			snprintf(reason, cap, "SOA query over UDP: %s", rodns_strerror(rc));
+			return rc;
+		}
+		rc = soa_from_reply(buf, (size_t)rc, id, zone, serial, &tc, reason, cap);
+		if (rc != RODNS_OK || !tc)
+			return rc;
+	}
+	rc = stream_exchange(p, q, (size_t)qlen, buf, sizeof(buf), lim, reason, cap);
+	if (rc < 0)
+		return rc;
+	rc = soa_from_reply(buf, (size_t)rc, id, zone, serial, &tc, reason, cap);
+	if (rc == RODNS_OK && tc) {
+		snprintf(reason, cap, "SOA reply truncated over %s", p->transport);
+		return RODNS_E_MALFORMED;
+	}
+	return rc;
+}
+
+/* Copies the stored SOA RR (for the IXFR query's authority section). */
+typedef struct {
+	dns_rr_t rr;
+	uint8_t rdata[DNS_NAME_MAX * 2 + 32];
+	bool found;
+} soa_copy_t;
+
+static int copy_soa(void *arg, const dns_rr_t *rr)
+{
+	soa_copy_t *c = arg;
+	if (rr->rdlen > sizeof(c->rdata))
+		return 1;
+	c->rr = *rr;
+	memcpy(c->rdata, rr->rdata, rr->rdlen);
+	c->rr.rdata = c->rdata;
+	c->found = true;
+	return 1;
+}
+
+/* Runs one transfer over a fresh connection. */
+static int transfer(store_t *s, store_zone_t *meta, const xfr_primary_t *p,
+		    const xfr_limits_t *lim, uint16_t qtype, const dns_rr_t *soa,
+		    xfr_pull_result_t *out)
+{
+	static __thread uint8_t buf[65535];
+	xfr_in_params_t prm = {.zone = meta->name, .qtype = qtype, .id = new_id(),
+			       .serial = meta->serial, .max_rrs = lim->max_rrs,
+			       .max_bytes = lim->max_bytes};
+	int qlen = xfr_in_query(buf, sizeof(buf), &prm, soa);
+	if (qlen < 0)
+		return qlen;
+	xfr_stream_t st;
+	char why[256] = "";
+	int rc = p->connect(p->arg, &st, why, sizeof(why));
+	if (rc != RODNS_OK) {
+		snprintf(out->reason, sizeof(out->reason), "connect: %s",
+			 why[0] ? why : rodns_strerror(rc));
+		return rc;
+	}
+	xfr_in_t *x = NULL;
+	int64_t deadline = now_ms() + lim->total_ms;
+	rc = xfr_in_new(s, meta->id, &prm, &x);
+	if (rc == RODNS_OK)
+		rc = xfr_stream_send(&st, buf, (size_t)qlen, lim->idle_ms);
+	while (rc == RODNS_OK) {
+		int64_t left = deadline - now_ms();
+		if (left <= 0) {
+			rc = RODNS_E_TIMEOUT;
+			break;
+		}
+		size_t len = 0;
+		rc = xfr_stream_recv(&st, buf, sizeof(buf), &len,
+				     left < lim->idle_ms ? (int)left : lim->idle_ms);
+		if (rc == RODNS_OK)
+			rc = xfr_in_message(x, buf, len);
+		if (rc == 1) {
+			rc = xfr_in_commit(x, meta);
+			break;
+		}
+	}
+	xfr_stream_close(&st);
+	if (x) {
+		out->res = *xfr_in_result(x);
+		if (rc != RODNS_OK) {
+			const char *r = xfr_in_reason(x);
+			snprintf(out->reason, sizeof(out->reason), "%s: %s",
+				 qtype == DNS_T_IXFR ? "IXFR" : "AXFR",
+				 r[0] ? r : rodns_strerror(rc));
+		}
+	}
+	xfr_in_free(x);
+	return rc;
+}
+
+int xfr_pull(store_t *s, store_zone_t *meta, const xfr_primary_t *p, const xfr_limits_t *lim,
+	     bool want_axfr, xfr_pull_result_t *out)
+{
+	memset(out, 0, sizeof(*out));
+	soa_copy_t soa = {.found = false};
+	if (!want_axfr && meta->state != STORE_ZONE_EMPTY)
+		store_rrset(s, meta->id, &meta->name, DNS_T_SOA, 0, copy_soa, &soa);
+	if (soa.found) {
+		int rc = transfer(s, meta, p, lim, DNS_T_IXFR, &soa.rr, out);
+		if (rc == RODNS_OK || strncmp(out->reason, "connect:", 8) == 0)
+			return rc;
+		/* Whatever went wrong with the IXFR (refused, inexact, cut off),
+		 * a full transfer is the way back to the primary's exact data. */
+		snprintf(out->ixfr_reason, sizeof(out->ixfr_reason), "%s", out->reason);
+		out->reason[0] = '\0';
+		out->fell_back = true;
+	}
+	return transfer(s, meta, p, lim, DNS_T_AXFR, NULL, out);
+}
