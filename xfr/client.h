@@ -43,7 +43,7 @@ int xfr_soa_probe(const xfr_primary_t *p, const dns_name_t *zone, const xfr_limi
 typedef struct {
 	xfr_in_result_t res;
 	bool fell_back;   /* IXFR failed and AXFR was used */
-	char ixfr_reason[256]; /* why the IXFR was abandoned */
+	char ixfr_reason[768]; /* why the IXFR was abandoned */
 	char reason[768]; /* why the whole pull failed ("" on success) */
 } xfr_pull_result_t;
 
