@@ -29,8 +29,8 @@ typedef struct {
 	const char *transport; /* for the reason line */
 	const char *peer;      /* "address@port" */
 	/* plain UDP for the SOA probe (NULL: ask over the stream) */
-	const xfr_addr_t *udp_to;
-	const xfr_addr_t *udp_from;
+	const conf_addr_t *udp_to;
+	const conf_addr_t *udp_from;
 } xfr_primary_t;
 
 /* Asks the primary for the zone's SOA serial: over UDP when p->udp_to is

@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "conf/conf.h"
+
 typedef struct xfr_stream xfr_stream_t;
 
 typedef struct {
@@ -30,25 +32,14 @@ struct xfr_stream {
 	char peer[80];         /* "address@port" of the primary */
 };
 
-/* An address with its port, as configured ("192.0.2.1@53"). */
-typedef struct {
-	struct sockaddr_storage ss;
-	socklen_t len;
-} xfr_addr_t;
-
-/* Parses "address@port" (IPv4 or IPv6; port defaults to defport). */
-int xfr_addr_parse(const char *text, uint16_t defport, xfr_addr_t *out);
-/* "address@port" text of an address. */
-void xfr_addr_text(const xfr_addr_t *a, char *buf, size_t cap);
-
 /* Connects plain TCP to the primary within timeout_ms, optionally from a
  * given local address (source may be NULL). */
-int xfr_tcp_connect(xfr_stream_t *s, const xfr_addr_t *to, const xfr_addr_t *source,
+int xfr_tcp_connect(xfr_stream_t *s, const conf_addr_t *to, const conf_addr_t *source,
 		    int timeout_ms);
 
 /* Connects a non-blocking socket (helper for other transports): returns the
  * fd or an error. */
-int xfr_sock_connect(const xfr_addr_t *to, const xfr_addr_t *source, int timeout_ms);
+int xfr_sock_connect(const conf_addr_t *to, const conf_addr_t *source, int timeout_ms);
 
 /* Sends one DNS message with its two-octet length prefix (RFC 1035 §4.2.2). */
 int xfr_stream_send(xfr_stream_t *s, const uint8_t *msg, size_t len, int timeout_ms);

@@ -13,56 +13,6 @@
 #include "dns/err.h"
 #include "xfr/stream.h"
 
-int xfr_addr_parse(const char *text, uint16_t defport, xfr_addr_t *out)
-{
-	char host[64];
-	const char *at = strrchr(text, '@');
-	size_t hl = at ? (size_t)(at - text) : strlen(text);
-	if (hl == 0 || hl >= sizeof(host))
-		return RODNS_E_SYNTAX;
-	memcpy(host, text, hl);
-	host[hl] = '\0';
-	unsigned long port = defport;
-	if (at) {
-		char *end;
-		errno = 0;
-		port = strtoul(at + 1, &end, 10);
-		if (errno || *end || end == at + 1 || port == 0 || port > 65535)
-			return RODNS_E_SYNTAX;
-	}
-	memset(out, 0, sizeof(*out));
-	struct sockaddr_in *v4 = (struct sockaddr_in *)&out->ss;
-	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&out->ss;
-	if (inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
-		v4->sin_family = AF_INET;
-		v4->sin_port = htons((uint16_t)port);
-		out->len = sizeof(*v4);
-	} else if (inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
-		v6->sin6_family = AF_INET6;
-		v6->sin6_port = htons((uint16_t)port);
-		out->len = sizeof(*v6);
-	} else {
-		return RODNS_E_SYNTAX;
-	}
-	return RODNS_OK;
-}
-
-void xfr_addr_text(const xfr_addr_t *a, char *buf, size_t cap)
-{
-	char host[INET6_ADDRSTRLEN] = "?";
-	unsigned port = 0;
-	if (a->ss.ss_family == AF_INET) {
-		const struct sockaddr_in *v4 = (const struct sockaddr_in *)&a->ss;
-		inet_ntop(AF_INET, &v4->sin_addr, host, sizeof(host));
-		port = ntohs(v4->sin_port);
-	} else if (a->ss.ss_family == AF_INET6) {
-		const struct sockaddr_in6 *v6 = (const struct sockaddr_in6 *)&a->ss;
-		inet_ntop(AF_INET6, &v6->sin6_addr, host, sizeof(host));
-		port = ntohs(v6->sin6_port);
-	}
-	snprintf(buf, cap, "%s@%u", host, port);
-}
-
 static int wait_fd(int fd, short events, int timeout_ms)
 {
 	struct pollfd p = {.fd = fd, .events = events};
@@ -77,7 +27,7 @@ static int wait_fd(int fd, short events, int timeout_ms)
 	}
 }
 
-int xfr_sock_connect(const xfr_addr_t *to, const xfr_addr_t *source, int timeout_ms)
+int xfr_sock_connect(const conf_addr_t *to, const conf_addr_t *source, int timeout_ms)
 {
 	int fd = socket(to->ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
@@ -158,7 +108,7 @@ static const xfr_stream_ops_t tcp_ops = {
 	.close = tcp_close,
 };
 
-int xfr_tcp_connect(xfr_stream_t *s, const xfr_addr_t *to, const xfr_addr_t *source,
+int xfr_tcp_connect(xfr_stream_t *s, const conf_addr_t *to, const conf_addr_t *source,
 		    int timeout_ms)
 {
 	memset(s, 0, sizeof(*s));
@@ -169,7 +119,7 @@ int xfr_tcp_connect(xfr_stream_t *s, const xfr_addr_t *to, const xfr_addr_t *sou
 	s->fd = fd;
 	s->ops = &tcp_ops;
 	s->transport = "tcp";
-	xfr_addr_text(to, s->peer, sizeof(s->peer));
+	conf_addr_to_text(to, s->peer, sizeof(s->peer));
 	return RODNS_OK;
 }
 
