@@ -1,0 +1,484 @@
+/* UDP/TCP listeners on worker threads: see listen.h. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <ev.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dns/err.h"
+#include "serve/listen.h"
+
+#define TCP_MAX_MSG 65535
+#define UDP_BATCH 64
+
+typedef struct worker worker_t;
+
+typedef struct {
+	ev_io io; /* first member: the callback casts back */
+	worker_t *w;
+	int fd;
+	int family;
+} udp_sock_t;
+
+typedef struct {
+	ev_io io;
+	worker_t *w;
+	int fd;
+} tcp_lsock_t;
+
+typedef struct tcp_conn {
+	ev_io rio; /* first member */
+	ev_io wio;
+	ev_timer idle;
+	worker_t *w;
+	int fd;
+	struct sockaddr_storage peer;
+	socklen_t peerlen;
+	struct sockaddr_storage local;
+	socklen_t locallen;
+	uint8_t in[2 + TCP_MAX_MSG];
+	size_t inlen;
+	uint8_t *out; /* pending output */
+	size_t outlen, outcap;
+	struct tcp_conn *next, *prev;
+} tcp_conn_t;
+
+struct worker {
+	serve_listen_t *l;
+	int id;
+	struct ev_loop *loop;
+	ev_async stop;
+	pthread_t thread;
+	bool started;
+	void *ctx;
+	udp_sock_t *udp;
+	tcp_lsock_t *tcp;
+	size_t nsock;
+	tcp_conn_t *conns;
+	unsigned nconns;
+	uint8_t resp[TCP_MAX_MSG];
+};
+
+struct serve_listen {
+	serve_listen_conf_t c;
+	conf_addr_t *addrs; /* with ports resolved */
+	worker_t *workers;
+};
+
+static int set_nonblock(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+	return fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 ? -errno : 0;
+}
+
+static int bind_sock(const conf_addr_t *a, int type, char *err, size_t cap)
+{
+	int fam = a->ss.ss_family;
+	int fd = socket(fam, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	int one = 1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+	if (fam == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (type == SOCK_DGRAM) {
+		if (fam == AF_INET)
+			setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one));
+		else
+			setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one));
+	}
+	if (bind(fd, (const struct sockaddr *)&a->ss, a->len) < 0 ||
+	    (type == SOCK_STREAM && listen(fd, 128) < 0)) {
+		int e = errno;
+		char t[80];
+		conf_addr_to_text(a, t, sizeof(t));
+		snprintf(err, cap, "cannot listen on %s/%s: %s", t,
+			 type == SOCK_DGRAM ? "udp" : "tcp", strerror(e));
+		close(fd);
+		return -e;
+	}
+	return fd;
+}
+
+/* With port 0 (tests), the first socket picks a port and the rest reuse it. */
+static void fix_port(conf_addr_t *a, int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	if (getsockname(fd, (struct sockaddr *)&ss, &sl) < 0)
+		return;
+	if (a->ss.ss_family == AF_INET)
+		((struct sockaddr_in *)&a->ss)->sin_port = ((struct sockaddr_in *)&ss)->sin_port;
+	else
+		((struct sockaddr_in6 *)&a->ss)->sin6_port =
+			((struct sockaddr_in6 *)&ss)->sin6_port;
+}
+
+static uint16_t addr_port(const conf_addr_t *a)
+{
+	if (a->ss.ss_family == AF_INET)
+		return ntohs(((const struct sockaddr_in *)&a->ss)->sin_port);
+	return ntohs(((const struct sockaddr_in6 *)&a->ss)->sin6_port);
+}
+
+static int bind_worker(serve_listen_t *l, worker_t *w, char *err, size_t cap)
+{
+	w->nsock = l->c.n_addrs;
+	w->udp = calloc(w->nsock, sizeof(*w->udp));
+	w->tcp = calloc(w->nsock, sizeof(*w->tcp));
+	if (!w->udp || !w->tcp)
+		return -ENOMEM;
+	for (size_t i = 0; i < w->nsock; i++) {
+		w->udp[i].fd = w->tcp[i].fd = -1;
+	}
+	for (size_t i = 0; i < w->nsock; i++) {
+		conf_addr_t *a = &l->addrs[i];
+		bool pick = addr_port(a) == 0;
+		int fd = bind_sock(a, SOCK_DGRAM, err, cap);
+		if (fd < 0)
+			return fd;
+		if (pick)
+			fix_port(a, fd);
+		w->udp[i] = (udp_sock_t){.w = w, .fd = fd, .family = a->ss.ss_family};
+		fd = bind_sock(a, SOCK_STREAM, err, cap);
+		if (fd < 0)
+			return fd;
+		w->tcp[i] = (tcp_lsock_t){.w = w, .fd = fd};
+	}
+	return RODNS_OK;
+}
+
+int serve_listen_bind(const serve_listen_conf_t *c, serve_listen_t **out, char *err, size_t cap)
+{
+	serve_listen_t *l = calloc(1, sizeof(*l));
+	if (!l)
+		return -ENOMEM;
+	l->c = *c;
+	if (l->c.workers == 0)
+		l->c.workers = 1;
+	l->addrs = calloc(c->n_addrs ? c->n_addrs : 1, sizeof(*l->addrs));
+	l->workers = calloc(l->c.workers, sizeof(*l->workers));
+	int rc = l->addrs && l->workers ? RODNS_OK : -ENOMEM;
+	if (rc == RODNS_OK)
+		memcpy(l->addrs, c->addrs, c->n_addrs * sizeof(*l->addrs));
+	for (unsigned i = 0; rc == RODNS_OK && i < l->c.workers; i++) {
+		l->workers[i].l = l;
+		l->workers[i].id = (int)i;
+		rc = bind_worker(l, &l->workers[i], err, cap);
+	}
+	if (rc != RODNS_OK) {
+		serve_listen_stop(l);
+		return rc;
+	}
+	*out = l;
+	return RODNS_OK;
+}
+
+uint16_t serve_listen_port(const serve_listen_t *l)
+{
+	return l->c.n_addrs ? addr_port(&l->addrs[0]) : 0;
+}
+
+/* ---- UDP ---------------------------------------------------------------- */
+
+static void udp_one(udp_sock_t *u)
+{
+	worker_t *w = u->w;
+	uint8_t q[4096];
+	struct sockaddr_storage from, to;
+	char cbuf[256];
+	struct iovec iov = {.iov_base = q, .iov_len = sizeof(q)};
+	struct msghdr mh = {.msg_name = &from, .msg_namelen = sizeof(from), .msg_iov = &iov,
+			    .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
+	for (int n = 0; n < UDP_BATCH; n++) {
+		mh.msg_namelen = sizeof(from);
+		mh.msg_controllen = sizeof(cbuf);
+		ssize_t r = recvmsg(u->fd, &mh, 0);
+		if (r < 0)
+			return;
+		memset(&to, 0, sizeof(to));
+		serve_src_t src = {.from = (struct sockaddr *)&from, .fromlen = mh.msg_namelen,
+				   .to = (struct sockaddr *)&to, .tcp = false, .worker = w->id};
+		int len = w->l->c.handler(w->ctx, &src, q, (size_t)r, w->resp,
+					  w->l->c.max_udp_payload, NULL);
+		if (len <= 0)
+			continue;
+		/* reply from the address the query came to (wildcard binds) */
+		struct iovec oiov = {.iov_base = w->resp, .iov_len = (size_t)len};
+		struct msghdr oh = {.msg_name = &from, .msg_namelen = mh.msg_namelen,
+				    .msg_iov = &oiov, .msg_iovlen = 1,
+				    .msg_control = mh.msg_controllen ? cbuf : NULL,
+				    .msg_controllen = mh.msg_controllen};
+		if (sendmsg(u->fd, &oh, 0) < 0 && oh.msg_controllen) {
+			oh.msg_control = NULL;
+			oh.msg_controllen = 0;
+			sendmsg(u->fd, &oh, 0);
+		}
+	}
+}
+
+static void udp_cb(struct ev_loop *loop, ev_io *io, int revents)
+{
+	(void)loop;
+	(void)revents;
+	udp_one((udp_sock_t *)io);
+}
+
+/* ---- TCP ---------------------------------------------------------------- */
+
+static void conn_close(tcp_conn_t *c)
+{
+	worker_t *w = c->w;
+	ev_io_stop(w->loop, &c->rio);
+	ev_io_stop(w->loop, &c->wio);
+	ev_timer_stop(w->loop, &c->idle);
+	close(c->fd);
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		w->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	w->nconns--;
+	free(c->out);
+	free(c);
+}
+
+/* Writes what it can now; queues the rest and waits for POLLOUT. */
+static int conn_write(tcp_conn_t *c, const uint8_t *p, size_t n)
+{
+	if (c->outlen == 0) {
+		ssize_t r = send(c->fd, p, n, MSG_NOSIGNAL);
+		if (r < 0 && errno != EAGAIN && errno != EINTR)
+			return -errno;
+		if (r > 0) {
+			p += r;
+			n -= (size_t)r;
+		}
+	}
+	if (n == 0)
+		return RODNS_OK;
+	if (c->outlen + n > c->outcap) {
+		size_t cap = (c->outlen + n) * 2;
+		uint8_t *o = realloc(c->out, cap);
+		if (!o)
+			return -ENOMEM;
+		c->out = o;
+		c->outcap = cap;
+	}
+	memcpy(c->out + c->outlen, p, n);
+	c->outlen += n;
+	ev_io_start(c->w->loop, &c->wio);
+	return RODNS_OK;
+}
+
+static void conn_wcb(struct ev_loop *loop, ev_io *io, int revents)
+{
+	(void)revents;
+	tcp_conn_t *c = (tcp_conn_t *)((char *)io - offsetof(tcp_conn_t, wio));
+	ssize_t r = send(c->fd, c->out, c->outlen, MSG_NOSIGNAL);
+	if (r < 0 && errno != EAGAIN && errno != EINTR) {
+		conn_close(c);
+		return;
+	}
+	if (r > 0) {
+		memmove(c->out, c->out + r, c->outlen - (size_t)r);
+		c->outlen -= (size_t)r;
+	}
+	if (c->outlen == 0)
+		ev_io_stop(loop, &c->wio);
+}
+
+int serve_tcp_send(void *conn, const uint8_t *msg, size_t len)
+{
+	tcp_conn_t *c = conn;
+	uint8_t pfx[2] = {(uint8_t)(len >> 8), (uint8_t)len};
+	if (len > TCP_MAX_MSG)
+		return RODNS_E_SPACE;
+	/* Zone transfers out: push the backlog first so memory stays bounded. */
+	while (c->outlen > 0) {
+		struct pollfd p = {.fd = c->fd, .events = POLLOUT};
+		if (poll(&p, 1, (int)c->w->l->c.tcp_idle_timeout * 1000) <= 0)
+			return RODNS_E_TIMEOUT;
+		ssize_t r = send(c->fd, c->out, c->outlen, MSG_NOSIGNAL);
+		if (r < 0 && errno != EAGAIN && errno != EINTR)
+			return -errno;
+		if (r > 0) {
+			memmove(c->out, c->out + r, c->outlen - (size_t)r);
+			c->outlen -= (size_t)r;
+		}
+	}
+	int rc = conn_write(c, pfx, 2);
+	return rc == RODNS_OK ? conn_write(c, msg, len) : rc;
+}
+
+/* Answers every complete message in the input buffer (pipelining). */
+static int conn_process(tcp_conn_t *c)
+{
+	worker_t *w = c->w;
+	size_t off = 0;
+	while (c->inlen - off >= 2) {
+		size_t n = ((size_t)c->in[off] << 8) | c->in[off + 1];
+		if (c->inlen - off - 2 < n)
+			break;
+		serve_src_t src = {.from = (struct sockaddr *)&c->peer, .fromlen = c->peerlen,
+				   .to = (struct sockaddr *)&c->local, .tcp = true,
+				   .worker = w->id};
+		int len = w->l->c.handler(w->ctx, &src, c->in + off + 2, n, w->resp,
+					  sizeof(w->resp), c);
+		off += 2 + n;
+		if (len == 0)
+			return -1; /* unanswerable: drop the connection */
+		if (len > 0 && serve_tcp_send(c, w->resp, (size_t)len) != RODNS_OK)
+			return -1;
+	}
+	memmove(c->in, c->in + off, c->inlen - off);
+	c->inlen -= off;
+	return 0;
+}
+
+static void conn_rcb(struct ev_loop *loop, ev_io *io, int revents)
+{
+	(void)revents;
+	tcp_conn_t *c = (tcp_conn_t *)io;
+	ssize_t r = read(c->fd, c->in + c->inlen, sizeof(c->in) - c->inlen);
+	if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR)) {
+		conn_close(c);
+		return;
+	}
+	if (r < 0)
+		return;
+	c->inlen += (size_t)r;
+	ev_timer_again(loop, &c->idle);
+	if (conn_process(c) < 0)
+		conn_close(c);
+}
+
+static void conn_idle(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	(void)loop;
+	(void)revents;
+	conn_close((tcp_conn_t *)((char *)t - offsetof(tcp_conn_t, idle)));
+}
+
+static void accept_cb(struct ev_loop *loop, ev_io *io, int revents)
+{
+	(void)revents;
+	tcp_lsock_t *ls = (tcp_lsock_t *)io;
+	worker_t *w = ls->w;
+	for (int i = 0; i < 16; i++) {
+		struct sockaddr_storage peer;
+		socklen_t pl = sizeof(peer);
+		int fd = accept4(ls->fd, (struct sockaddr *)&peer, &pl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0)
+			return;
+		if (w->nconns >= w->l->c.tcp_max_clients) {
+			close(fd); /* over the limit: refuse rather than queue */
+			continue;
+		}
+		tcp_conn_t *c = calloc(1, sizeof(*c));
+		if (!c) {
+			close(fd);
+			continue;
+		}
+		c->w = w;
+		c->fd = fd;
+		c->peer = peer;
+		c->peerlen = pl;
+		c->locallen = sizeof(c->local);
+		getsockname(fd, (struct sockaddr *)&c->local, &c->locallen);
+		int one = 1;
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		ev_io_init(&c->rio, conn_rcb, fd, EV_READ);
+		ev_io_init(&c->wio, conn_wcb, fd, EV_WRITE);
+		ev_init(&c->idle, conn_idle);
+		c->idle.repeat = w->l->c.tcp_idle_timeout ? (ev_tstamp)w->l->c.tcp_idle_timeout : 10.;
+		ev_io_start(loop, &c->rio);
+		ev_timer_again(loop, &c->idle);
+		c->next = w->conns;
+		if (w->conns)
+			w->conns->prev = c;
+		w->conns = c;
+		w->nconns++;
+	}
+}
+
+/* ---- workers ------------------------------------------------------------ */
+
+static void stop_cb(struct ev_loop *loop, ev_async *a, int revents)
+{
+	(void)a;
+	(void)revents;
+	ev_break(loop, EVBREAK_ALL);
+}
+
+static void *worker_main(void *arg)
+{
+	worker_t *w = arg;
+	serve_listen_t *l = w->l;
+	if (l->c.worker_init)
+		w->ctx = l->c.worker_init(l->c.arg, w->id);
+	for (size_t i = 0; i < w->nsock; i++) {
+		set_nonblock(w->udp[i].fd);
+		ev_io_init(&w->udp[i].io, udp_cb, w->udp[i].fd, EV_READ);
+		ev_io_start(w->loop, &w->udp[i].io);
+		ev_io_init(&w->tcp[i].io, accept_cb, w->tcp[i].fd, EV_READ);
+		ev_io_start(w->loop, &w->tcp[i].io);
+	}
+	ev_run(w->loop, 0);
+	while (w->conns)
+		conn_close(w->conns);
+	if (l->c.worker_fini)
+		l->c.worker_fini(w->ctx);
+	return NULL;
+}
+
+int serve_listen_start(serve_listen_t *l)
+{
+	for (unsigned i = 0; i < l->c.workers; i++) {
+		worker_t *w = &l->workers[i];
+		w->loop = ev_loop_new(EVFLAG_AUTO);
+		if (!w->loop)
+			return -ENOMEM;
+		ev_async_init(&w->stop, stop_cb);
+		ev_async_start(w->loop, &w->stop);
+		if (pthread_create(&w->thread, NULL, worker_main, w) != 0)
+			return -EAGAIN;
+		w->started = true;
+	}
+	return RODNS_OK;
+}
+
+void serve_listen_stop(serve_listen_t *l)
+{
+	if (!l)
+		return;
+	for (unsigned i = 0; l->workers && i < l->c.workers; i++) {
+		worker_t *w = &l->workers[i];
+		if (w->started) {
+			ev_async_send(w->loop, &w->stop);
+			pthread_join(w->thread, NULL);
+		}
+		if (w->loop)
+			ev_loop_destroy(w->loop);
+		for (size_t j = 0; j < w->nsock; j++) {
+			if (w->udp && w->udp[j].fd >= 0)
+				close(w->udp[j].fd);
+			if (w->tcp && w->tcp[j].fd >= 0)
+				close(w->tcp[j].fd);
+		}
+		free(w->udp);
+		free(w->tcp);
+	}
+	free(l->workers);
+	free(l->addrs);
+	free(l);
+}

@@ -1,0 +1,67 @@
+/* Listeners: N worker threads, each with its own libev loop, its own
+ * SO_REUSEPORT UDP and TCP sockets on every configured address, and its own
+ * per-worker state (a read-only store connection, set up by the handler's
+ * init). TCP per RFC 7766: several queries in flight on one connection
+ * (answered in order of completion, which for a synchronous handler is
+ * arrival order), an idle timeout, and a connection limit per worker. UDP
+ * and TCP are separate watchers on the same loop, so a slow TCP client
+ * never holds up UDP. */
+#ifndef RODNS_SERVE_LISTEN_H
+#define RODNS_SERVE_LISTEN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "conf/conf.h"
+
+typedef struct serve_listen serve_listen_t;
+
+/* Where a query came from. */
+typedef struct {
+	const struct sockaddr *from;
+	socklen_t fromlen;
+	const struct sockaddr *to; /* local address it arrived on */
+	bool tcp;
+	int worker; /* 0..workers-1 */
+} serve_src_t;
+
+/* Answers one query: writes the response into resp (cap octets: 65535 for
+ * TCP, the UDP payload limit otherwise) and returns its length, 0 for no
+ * answer at all (drop), or, for TCP zone transfers, SERVE_STREAM after
+ * having sent everything itself through serve_tcp_send(). */
+typedef int (*serve_handler_fn)(void *worker_ctx, const serve_src_t *src, const uint8_t *q,
+				size_t qlen, uint8_t *resp, size_t cap, void *conn);
+#define SERVE_STREAM (-1)
+
+typedef struct {
+	const conf_addr_t *addrs;
+	size_t n_addrs;
+	unsigned workers;
+	uint32_t tcp_idle_timeout; /* seconds */
+	unsigned tcp_max_clients;  /* per worker */
+	uint16_t max_udp_payload;
+	serve_handler_fn handler;
+	/* per-worker context: created on the worker thread before it serves */
+	void *(*worker_init)(void *arg, int worker);
+	void (*worker_fini)(void *worker_ctx);
+	void *arg;
+} serve_listen_conf_t;
+
+/* Binds every socket (so errors surface before privileges are dropped).
+ * Returns RODNS_OK or a negative errno with err describing the address. */
+int serve_listen_bind(const serve_listen_conf_t *c, serve_listen_t **out, char *err, size_t cap);
+/* Starts the worker threads. */
+int serve_listen_start(serve_listen_t *l);
+/* Stops the workers, closes every socket and frees l. */
+void serve_listen_stop(serve_listen_t *l);
+
+/* For SERVE_STREAM handlers: sends one length-prefixed message on the TCP
+ * connection conn (blocking with a bound, for zone transfers out). */
+int serve_tcp_send(void *conn, const uint8_t *msg, size_t len);
+
+/* The actual port of the first socket (tests bind port 0). */
+uint16_t serve_listen_port(const serve_listen_t *l);
+
+#endif

@@ -1,0 +1,38 @@
+/* The query dispatcher: what every incoming message goes through first.
+ * It sorts out what is not a query for our data (responses, NOTIFY, UPDATE,
+ * unknown opcodes, malformed packets) before answering. */
+#ifndef RODNS_SERVE_QUERY_H
+#define RODNS_SERVE_QUERY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dns/msg.h"
+#include "serve/listen.h"
+
+/* What the dispatcher needs from the daemon. Called on worker threads. */
+typedef struct {
+	/* A NOTIFY for zone from src: returns DNS_RC_NOERROR when accepted
+	 * (the daemon schedules a refresh), DNS_RC_REFUSED when the source is
+	 * not allowed, DNS_RC_NOTAUTH when the zone is not ours. */
+	int (*notify)(void *arg, const dns_name_t *zone, const serve_src_t *src);
+	/* Answers a standard query (opcode QUERY, well formed). Returns the
+	 * response length, 0 to drop, or SERVE_STREAM. NULL: REFUSED. */
+	int (*answer)(void *arg, void *worker_ctx, const serve_src_t *src, const dns_msg_t *q,
+		      uint8_t *resp, size_t cap, void *conn);
+	void *arg;
+} serve_query_ops_t;
+
+/* Handles one incoming message (a serve_handler_fn whose worker context is
+ * set up by the daemon; ops is passed in explicitly). Never fails: a bad
+ * message gets FORMERR when its header can be read, else no answer. */
+int serve_query(const serve_query_ops_t *ops, void *worker_ctx, const serve_src_t *src,
+		const uint8_t *q, size_t qlen, uint8_t *resp, size_t cap, void *conn);
+
+/* Writes a header-only error response to q (question echoed when it can be
+ * read, OPT echoed when the query had one). Returns its length. */
+int serve_error(const uint8_t *q, size_t qlen, const dns_msg_t *m, int rcode, uint8_t *resp,
+		size_t cap);
+
+#endif
