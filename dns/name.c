@@ -160,23 +160,34 @@ void dns_name_write(dns_wr_t *w, const dns_name_t *n, dns_ctab_t *t)
 		dns_wr_bytes(w, n->data, n->len);
 		return;
 	}
+	/* Suffixes of this name become pointer targets only once the whole
+	 * name is written: until then they do not end in a root label. */
+	uint16_t fresh[128];
+	unsigned nfresh = 0;
 	size_t off = 0;
+	bool ptr_written = false;
 	while (n->data[off] != 0) {
 		int ptr = ctab_find(w, t, n->data + off);
 		if (ptr >= 0) {
 			dns_wr_u16(w, (uint16_t)(0xc000u | (unsigned)ptr));
-			return;
+			ptr_written = true;
+			break;
 		}
 		size_t here = dns_wr_off(w);
 		uint8_t c = n->data[off];
 		dns_wr_bytes(w, n->data + off, (size_t)c + 1);
 		if (w->error != RODNS_OK)
 			return;
-		if (here < 0x4000 && t->n < DNS_CTAB_MAX)
-			t->off[t->n++] = (uint16_t)here;
+		if (here < 0x4000 && nfresh < 128)
+			fresh[nfresh++] = (uint16_t)here;
 		off += 1 + (size_t)c;
 	}
-	dns_wr_u8(w, 0);
+	if (!ptr_written)
+		dns_wr_u8(w, 0);
+	if (w->error != RODNS_OK)
+		return;
+	for (unsigned i = 0; i < nfresh && t->n < DNS_CTAB_MAX; i++)
+		t->off[t->n++] = fresh[i];
 }
 
 static int text_escape(const char **sp, uint8_t *out)

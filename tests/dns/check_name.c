@@ -248,6 +248,19 @@ START_TEST(write_compressed)
 	ck_assert(dns_name_eq(&x, &b));
 	ck_assert_int_eq(dns_name_read(&r, &x), RODNS_OK);
 	ck_assert(dns_name_eq(&x, &c));
+	/* a name whose suffix repeats its own label must not point into itself */
+	dns_wr_init(&w, buf, sizeof(buf));
+	dns_ctab_reset(&t);
+	dns_name_t aa = N("a.a."), ba = N("b.a.a.");
+	dns_name_write(&w, &aa, &t);
+	ck_assert_uint_eq(dns_wr_off(&w), aa.len);
+	dns_name_write(&w, &ba, &t);
+	ck_assert_uint_eq(dns_wr_off(&w), aa.len + 2 + 2);
+	dns_rd_init(&r, buf, dns_wr_off(&w));
+	ck_assert_int_eq(dns_name_read(&r, &x), RODNS_OK);
+	ck_assert(dns_name_eq(&x, &aa));
+	ck_assert_int_eq(dns_name_read(&r, &x), RODNS_OK);
+	ck_assert(dns_name_eq(&x, &ba));
 	/* without a table nothing is compressed */
 	dns_wr_init(&w, buf, sizeof(buf));
 	dns_name_write(&w, &a, NULL);
