@@ -304,7 +304,8 @@ int dns_name_to_text(const dns_name_t *n, char *buf, size_t cap)
 			uint8_t b = n->data[off + i];
 			char esc;
 			bool e = needs_escape(b, &esc);
-			if (o + 5 > cap)
+			size_t need = !e ? 1 : (esc ? 2 : 4);
+			if (o + need + 2 > cap) /* the label's dot and the NUL must fit too */
 				return RODNS_E_SPACE;
 			if (e && esc) {
 				buf[o++] = '\\';

@@ -37,6 +37,15 @@ START_TEST(text_round_trip)
 	ck_assert_int_eq(n.labels, 3);
 	ck_assert_int_eq(dns_name_from_text("@", &o, &n), RODNS_OK);
 	ck_assert(dns_name_eq(&n, &o));
+	/* an exact-size buffer is enough, one octet less is not */
+	char small[16];
+	dns_name_t ns = N("ns1.example.");
+	ck_assert_int_eq(dns_name_to_text(&ns, small, 13), 12);
+	ck_assert_str_eq(small, "ns1.example.");
+	ck_assert_int_eq(dns_name_to_text(&ns, small, 12), RODNS_E_SPACE);
+	dns_name_t esc = N("\\\\\\000.");
+	ck_assert_int_eq(dns_name_to_text(&esc, small, 8), 7);
+	ck_assert_int_eq(dns_name_to_text(&esc, small, 7), RODNS_E_SPACE);
 	ck_assert_int_eq(dns_name_from_text("www", NULL, &n), RODNS_E_SYNTAX);
 	ck_assert_int_eq(dns_name_from_text("a..b.", NULL, &n), RODNS_E_SYNTAX);
 	ck_assert_int_eq(dns_name_from_text("\\256.", NULL, &n), RODNS_E_SYNTAX);
