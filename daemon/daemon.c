@@ -14,6 +14,7 @@
 #include "daemon/daemon.h"
 #include "daemon/event.h"
 #include "dns/serial.h"
+#include "serve/answer.h"
 #include "serve/listen.h"
 #include "serve/query.h"
 #include "xfr/client.h"
@@ -283,11 +284,14 @@ static bool try_primary(dzone_t *z, int pi, bool force, attempt_t *a)
 		return false;
 	}
 	bool have = z->meta.state != STORE_ZONE_EMPTY;
-	if (have && !force && !dns_serial_gt(serial, z->meta.serial)) {
-		if (serial != z->meta.serial)
+	bool older = have && dns_serial_lt(serial, z->meta.serial);
+	if (older || (have && !force && serial == z->meta.serial)) {
+		/* an older primary never takes us backwards, forced or not */
+		if (older)
 			daemon_event(EV_XFR_FAILED, z->cz->name_text, NULL, 0,
-				     "primary %s has serial %u, older than ours (%u): keeping ours",
-				     peer, serial, z->meta.serial);
+				     "primary %s over %s has serial %u, older than ours (%u): "
+				     "keeping ours",
+				     peer, xp.transport, serial, z->meta.serial);
 		a->ok = true;
 		a->soa = (xfr_soa_t){z->meta.serial, z->meta.refresh, z->meta.retry,
 				     z->meta.expire};
@@ -304,8 +308,12 @@ static bool try_primary(dzone_t *z, int pi, bool force, attempt_t *a)
 	if (rc != RODNS_OK) {
 		/* the store was not changed: reload what it holds */
 		store_zone_get(z->ws, &z->cz->name, &z->meta);
-		snprintf(a->reason, sizeof(a->reason), "%s over %s: %s", peer, xp.transport,
-			 r.reason[0] ? r.reason : rodns_strerror(rc));
+		int n = snprintf(a->reason, sizeof(a->reason), "%s over %s: %s", peer,
+				 xp.transport, r.reason[0] ? r.reason : rodns_strerror(rc));
+		if (r.fell_back && n > 0 && (size_t)n < sizeof(a->reason) &&
+		    snprintf(a->reason + n, sizeof(a->reason) - (size_t)n,
+			     " (after IXFR failed: %s)", r.ixfr_reason) < 0)
+			a->reason[n] = '\0';
 		return false;
 	}
 	log_pull(z, p, &r, from);
@@ -533,28 +541,85 @@ static int on_notify(void *arg, const dns_name_t *zone, const serve_src_t *src)
 	return DNS_RC_NOERROR;
 }
 
+/* Per query worker: one read-only store connection per store file. */
+typedef struct {
+	daemon_t *d;
+	serve_ctx_t **ctx; /* same index as d->zones */
+} dworker_t;
+
+static int answer(void *arg, void *worker_ctx, const serve_src_t *src, const dns_msg_t *q,
+		  uint8_t *resp, size_t cap, void *conn)
+{
+	daemon_t *d = arg;
+	dworker_t *w = worker_ctx;
+	(void)conn;
+	dzone_t *z = daemon_zone_for(d, &q->qname);
+	if (!z)
+		return serve_error(q->wire, q->len, q, DNS_RC_REFUSED, resp, cap);
+	size_t zi = (size_t)(z - d->zones);
+	if (z->state != XFR_OK || !w->ctx[zi])
+		return serve_error(q->wire, q->len, q, DNS_RC_SERVFAIL, resp, cap);
+	if (q->qtype == DNS_T_AXFR || q->qtype == DNS_T_IXFR)
+		/* transfers out to downstream replicas arrive with that issue */
+		return serve_error(q->wire, q->len, q, DNS_RC_REFUSED, resp, cap);
+	serve_zone_t sz = {.apex = z->cz->name, .zone_id = z->zone_id};
+	serve_opts_t o = {.max_udp_payload = d->conf->server.max_udp_payload, .tcp = src->tcp};
+	return serve_answer(w->ctx[zi], &sz, q, &o, resp, cap);
+}
+
 static int handler(void *worker_ctx, const serve_src_t *src, const uint8_t *q, size_t qlen,
 		   uint8_t *resp, size_t cap, void *conn)
 {
-	daemon_t *d = worker_ctx;
-	return serve_query(&d->qops, worker_ctx, src, q, qlen, resp, cap, conn);
+	dworker_t *w = worker_ctx;
+	return serve_query(&w->d->qops, worker_ctx, src, q, qlen, resp, cap, conn);
 }
 
 static void *worker_init(void *arg, int worker)
 {
+	daemon_t *d = arg;
 	(void)worker;
-	return arg;
+	dworker_t *w = calloc(1, sizeof(*w));
+	if (!w)
+		return NULL;
+	w->d = d;
+	w->ctx = calloc(d->nzones ? d->nzones : 1, sizeof(*w->ctx));
+	for (size_t i = 0; w->ctx && i < d->nzones; i++) {
+		const char *path = d->zones[i].cz->store;
+		for (size_t j = 0; j < i && !w->ctx[i]; j++)
+			if (strcmp(d->zones[j].cz->store, path) == 0)
+				w->ctx[i] = w->ctx[j];
+		if (!w->ctx[i] && serve_ctx_new(path, &w->ctx[i]) != RODNS_OK)
+			daemon_event(EV_CONFIG, d->zones[i].cz->name_text, NULL, 0,
+				     "query worker cannot open store %s", path);
+	}
+	return w;
+}
+
+static void worker_fini(void *worker_ctx)
+{
+	dworker_t *w = worker_ctx;
+	if (!w)
+		return;
+	for (size_t i = 0; w->ctx && i < w->d->nzones; i++) {
+		bool shared = false;
+		for (size_t j = 0; j < i; j++)
+			shared = shared || w->ctx[j] == w->ctx[i];
+		if (!shared)
+			serve_ctx_free(w->ctx[i]);
+	}
+	free(w->ctx);
+	free(w);
 }
 
 static int start_listeners(daemon_t *d)
 {
 	const conf_server_t *s = &d->conf->server;
-	d->qops = (serve_query_ops_t){.notify = on_notify, .answer = NULL, .arg = d};
+	d->qops = (serve_query_ops_t){.notify = on_notify, .answer = answer, .arg = d};
 	serve_listen_conf_t lc = {.addrs = s->listen, .n_addrs = s->n_listen,
 				  .workers = s->workers, .tcp_idle_timeout = s->tcp_idle_timeout,
 				  .tcp_max_clients = s->tcp_max_clients,
 				  .max_udp_payload = s->max_udp_payload, .handler = handler,
-				  .worker_init = worker_init, .arg = d};
+				  .worker_init = worker_init, .worker_fini = worker_fini, .arg = d};
 	char err[256];
 	int rc = serve_listen_bind(&lc, &d->listen, err, sizeof(err));
 	if (rc != RODNS_OK) {

@@ -186,7 +186,9 @@ static int transfer(store_t *s, store_zone_t *meta, const xfr_primary_t *p,
 {
 	static __thread uint8_t buf[65535];
 	xfr_in_params_t prm = {.zone = meta->name, .qtype = qtype, .id = new_id(),
-			       .serial = meta->serial, .max_rrs = lim->max_rrs,
+			       .serial = meta->serial,
+			       .have_serial = meta->state != STORE_ZONE_EMPTY,
+			       .max_rrs = lim->max_rrs,
 			       .max_bytes = lim->max_bytes};
 	int qlen = xfr_in_query(buf, sizeof(buf), &prm, soa);
 	if (qlen < 0)

@@ -150,9 +150,14 @@ static int del(xfr_in_t *x, const dns_rr_t *rr)
 	return store_rc(x, store_txn_del(x->txn, rr), "deleting a record", rr);
 }
 
-/* Starts a full-zone load with the saved first SOA. */
+/* Starts a full-zone load with the saved first SOA. A full zone older
+ * than the one we hold is refused: serials never go backwards here (an
+ * equal serial is fine: forced AXFRs re-fetch the same serial). */
 static int start_axfr(xfr_in_t *x)
 {
+	if (x->p.have_serial && dns_serial_cmp(x->res.serial, x->p.serial) == -1)
+		return fail(x, RODNS_E_XFR_SERIAL, "full zone has serial %u, older than ours (%u)",
+			    x->res.serial, x->p.serial);
 	int rc = ensure_txn(x);
 	if (rc == RODNS_OK)
 		rc = store_rc(x, store_txn_clear(x->txn), "clearing the zone", &x->soa);

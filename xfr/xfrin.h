@@ -33,7 +33,8 @@ typedef struct {
 	dns_name_t zone;
 	uint16_t qtype;     /* DNS_T_AXFR or DNS_T_IXFR */
 	uint16_t id;        /* message ID of our query */
-	uint32_t serial;    /* IXFR: the serial we hold */
+	uint32_t serial;    /* the serial we hold (IXFR base; AXFR floor) */
+	bool have_serial;   /* we hold the zone: a transfer may never go below serial */
 	uint64_t max_rrs;   /* 0: no limit */
 	uint64_t max_bytes; /* 0: no limit */
 } xfr_in_params_t;
