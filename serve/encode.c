@@ -1,0 +1,99 @@
+/* The answer plan on the wire: header, the question as the client sent it,
+ * the sections with truncation at RRset boundaries (RFC 2181 §9), and the
+ * OPT RR (RFC 6891 §6.1.1, §7).
+ */
+#include "serve/answer_int.h"
+
+/* OPT with no options: root owner, TYPE, CLASS, TTL, RDLENGTH. */
+#define OPT_LEN 11
+
+/* The most octets the response may take (RFC 1035 §4.2.1, RFC 6891 §6.2.3
+ * and §6.2.5: a requestor's size below 512 counts as 512). */
+static size_t response_limit(const dns_msg_t *m, const serve_opts_t *o, size_t cap)
+{
+	size_t lim = 512;
+
+	if (o->tcp) {
+		lim = 65535;
+	} else if (m->edns.present) {
+		size_t ours = o->max_udp_payload >= 512 ? o->max_udp_payload : 512;
+		lim = m->edns.udp_size > 512 ? m->edns.udp_size : 512;
+		if (lim > ours)
+			lim = ours;
+	}
+	return lim < cap ? lim : cap;
+}
+
+/* Writes one RRset and its RRSIGs whole, leaving room for the OPT, or
+ * nothing at all. */
+static bool put_set(const serve_ctx_t *c, dns_mbuild_t *b, const serve_set_t *s, size_t reserve)
+{
+	dns_mmark_t mark;
+
+	dns_mbuild_mark(b, &mark);
+	for (unsigned i = 0; i < s->set.n; i++)
+		if (dns_mbuild_rr(b, s->sec, &c->rrs[s->set.first + i]) != RODNS_OK)
+			goto undo;
+	for (unsigned i = 0; i < s->sigs.n; i++)
+		if (dns_mbuild_rr(b, s->sec, &c->rrs[s->sigs.first + i]) != RODNS_OK)
+			goto undo;
+	if (dns_wr_left(&b->w) >= reserve)
+		return true;
+undo:
+	dns_mbuild_rollback(b, &mark);
+	return false;
+}
+
+/* The plan, section by section. Returns true when the answer or authority
+ * section did not fit (TC). Additional data is optional: an RRset whose
+ * RRSIGs do not fit goes without them (RFC 4035 §3.1.1), one that does not
+ * fit at all is left out, and the next one is still tried, all without TC
+ * except for glue that RFC 9471 §3 requires. */
+static bool put_sections(const serve_ctx_t *c, dns_mbuild_t *b, size_t reserve)
+{
+	bool tc = false;
+
+	for (int sec = DNS_SEC_AN; sec <= DNS_SEC_AR; sec++) {
+		for (unsigned i = 0; i < c->nplan; i++) {
+			const serve_set_t *s = &c->plan[i];
+			if (s->sec != sec || put_set(c, b, s, reserve))
+				continue;
+			if (sec != DNS_SEC_AR)
+				return true;
+			serve_set_t bare = *s;
+			bare.sigs.n = 0;
+			if (!put_set(c, b, &bare, reserve) && s->required)
+				tc = true;
+		}
+	}
+	return tc;
+}
+
+int serve_encode(serve_q_t *a, const dns_msg_t *m, const serve_opts_t *o, uint8_t *resp, size_t cap)
+{
+	size_t limit = response_limit(m, o, cap);
+	size_t reserve = m->edns.present ? OPT_LEN : 0;
+	/* opcode and RD come back; CD does not (RFC 4035 §3.1.6), nor AD */
+	uint16_t flags =
+	    (uint16_t)(DNS_F_QR | (m->flags & (0x7800u | DNS_F_RD)) | (unsigned)(a->rcode & 0xf));
+	dns_mbuild_t b;
+
+	if (a->aa)
+		flags |= DNS_F_AA;
+	dns_mbuild_init(&b, resp, limit, m->id, flags);
+	/* The question as parsed keeps the client's case; the builder's
+	 * compression table then points owners equal to it back at it. */
+	if (dns_mbuild_question(&b, &m->qname, m->qtype, m->qclass) != RODNS_OK)
+		return dns_mbuild_finish(&b); /* header only: cap below 512 */
+	if (put_sections(a->c, &b, reserve) || a->c->overflow) {
+		flags |= DNS_F_TC;
+		dns_mbuild_set_flags(&b, flags);
+	}
+	if (m->edns.present) {
+		uint16_t eflags = m->edns.flags & DNS_EDNS_DO; /* RFC 3225 §3 */
+		uint16_t ours = o->max_udp_payload >= 512 ? o->max_udp_payload : 1232;
+		dns_mbuild_opt(&b, ours, (uint8_t)(a->rcode >> 4), 0, eflags, NULL, 0);
+	}
+	int len = dns_mbuild_finish(&b);
+	return len > 0 ? len : DNS_HDR_LEN;
+}
