@@ -129,6 +129,31 @@ static uint16_t addr_port(const conf_addr_t *a)
 	return ntohs(((const struct sockaddr_in6 *)&a->ss)->sin6_port);
 }
 
+/* SO_REUSEPORT would let us share a port with another server already
+ * bound to it (a second rodnsd started by mistake, another daemon), each
+ * silently getting part of the traffic. A bind without it first proves the
+ * port is ours. */
+static int probe_free(const conf_addr_t *a, int type, char *err, size_t cap)
+{
+	int fd = socket(a->ss.ss_family, type | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	int one = 1;
+	if (type == SOCK_STREAM)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (a->ss.ss_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	int rc = bind(fd, (const struct sockaddr *)&a->ss, a->len) < 0 ? -errno : RODNS_OK;
+	close(fd);
+	if (rc != RODNS_OK) {
+		char t[80];
+		conf_addr_to_text(a, t, sizeof(t));
+		snprintf(err, cap, "cannot listen on %s/%s: %s (another server holds the port?)",
+			 t, type == SOCK_DGRAM ? "udp" : "tcp", strerror(-rc));
+	}
+	return rc;
+}
+
 static int bind_worker(serve_listen_t *l, worker_t *w, char *err, size_t cap)
 {
 	w->nsock = l->c.n_addrs;
@@ -142,6 +167,13 @@ static int bind_worker(serve_listen_t *l, worker_t *w, char *err, size_t cap)
 	for (size_t i = 0; i < w->nsock; i++) {
 		conf_addr_t *a = &l->addrs[i];
 		bool pick = addr_port(a) == 0;
+		if (w->id == 0 && !pick) {
+			int rc = probe_free(a, SOCK_DGRAM, err, cap);
+			if (rc == RODNS_OK)
+				rc = probe_free(a, SOCK_STREAM, err, cap);
+			if (rc != RODNS_OK)
+				return rc;
+		}
 		int fd = bind_sock(a, SOCK_DGRAM, err, cap);
 		if (fd < 0)
 			return fd;

@@ -133,7 +133,7 @@ start_named() {
 	t_spawn "$log" /usr/sbin/named -g -c "$conf"
 	NAMED_PID=$T_LAST_PID
 	for ((i = 0; i < limit * 10; i++)); do
-		grep -qF " running" "$log" 2>/dev/null && return 0
+		grep -qE ' running$' "$log" 2>/dev/null && return 0
 		kill -0 "$NAMED_PID" 2>/dev/null || break
 		sleep 0.1
 	done
