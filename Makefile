@@ -116,9 +116,10 @@ build-fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_SRCS)
 fuzz: deps $(FUZZERS)
 	@for f in $(FUZZERS); do \
 		n=$$(basename $$f); mkdir -p build-fuzz/corpus-$$n; \
+		cp tests/data/malformed/*.bin tests/data/regress/*.bin build-fuzz/corpus-$$n/; \
 		echo "fuzz: $$n for $(FUZZ_SECONDS)s"; \
 		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
-			build-fuzz/corpus-$$n tests/data/malformed || exit 1; \
+			-artifact_prefix=build-fuzz/ build-fuzz/corpus-$$n || exit 1; \
 	done
 
 bench: deps all $(BENCHES)
