@@ -58,10 +58,22 @@ typedef struct {
  * but not ours), RODNS_E_STORE_NEWER (schema from a newer rodns), others.
  * On error *out is NULL and nothing in the file was changed. */
 int store_open(const char *path, int flags, store_t **out);
+/* Closes the connection; an open write transaction is rolled back and freed. */
 void store_close(store_t *s);
 
 /* The last SQLite error text on this connection (never NULL). */
 const char *store_errmsg(const store_t *s);
+
+/* Runs SQLite's quick_check over the whole file (reads every page: ~0.17 s
+ * per million RRs). RODNS_E_STORE_CORRUPT with the first problem in
+ * store_errmsg. store_open runs it for the writer; read-only opens check
+ * only the header and schema, and a page damaged later shows as
+ * RODNS_E_STORE_CORRUPT from the lookup that reads it. */
+int store_check(store_t *s);
+
+/* Caps the file at pages pages for this connection (0: no cap), so a test
+ * can fill the "disk": a write past it fails with RODNS_E_STORE_FULL. */
+int store_set_max_pages(store_t *s, uint32_t pages);
 
 /* Zone metadata by name (RODNS_E_NOTFOUND if absent). */
 int store_zone_get(store_t *s, const dns_name_t *name, store_zone_t *out);
@@ -69,12 +81,15 @@ int store_zone_get(store_t *s, const dns_name_t *name, store_zone_t *out);
 int store_zone_each(store_t *s, int (*cb)(void *arg, const store_zone_t *z), void *arg);
 /* Creates the zone row if needed (state EMPTY) and fills z->id. */
 int store_zone_ensure(store_t *s, store_zone_t *z);
-/* Writes metadata (timers, state, last refresh ...) outside a transfer. */
+/* Writes metadata (timers, state, last refresh ...) outside a transfer.
+ * Not the serial: that changes only with the data, in store_txn_commit. */
 int store_zone_update(store_t *s, const store_zone_t *z);
 
 /* ---- writing: one transaction per transfer ------------------------------ */
 
-/* Begins the write transaction for zone (which must exist: store_zone_ensure). */
+/* Begins the write transaction for zone (which must exist: store_zone_ensure).
+ * Any failing call below makes the transaction failed: later calls return
+ * the same error and commit rolls back (the old state stays exact). */
 int store_txn_begin(store_t *s, int64_t zone_id, store_txn_t **out);
 /* Deletes all of the zone's RRs (AXFR: call first, then add every RR). */
 int store_txn_clear(store_txn_t *t);
@@ -88,12 +103,15 @@ int store_txn_add(store_txn_t *t, const dns_rr_t *rr, bool strict);
 int store_txn_del(store_txn_t *t, const dns_rr_t *rr);
 /* Removes superseded RRSIGs (same owner, type covered, algorithm, key tag
  * and signer as one with a later inception) and RRSIGs covering an RRset
- * that does not exist; *pruned gets the count. */
+ * that does not exist; *pruned gets the count (also counted as deleted).
+ * After store_txn_clear it looks at the whole zone, otherwise only at the
+ * owners that this transaction changed. */
 int store_txn_prune_rrsigs(store_txn_t *t, uint64_t *pruned);
 /* RRs added and deleted so far in this transaction. */
 uint64_t store_txn_added(const store_txn_t *t);
 uint64_t store_txn_deleted(const store_txn_t *t);
-/* Writes meta (serial, timers, state ...) and commits. Frees t in all cases. */
+/* Writes meta (serial, timers, state ...; NULL: leaves them) and commits.
+ * Frees t in all cases. */
 int store_txn_commit(store_txn_t *t, const store_zone_t *meta);
 /* Rolls back and frees t (NULL is fine). */
 void store_txn_abort(store_txn_t *t);
@@ -119,7 +137,8 @@ int store_owner(store_t *s, int64_t zone_id, const dns_name_t *owner, store_rr_c
  * (some name below it owns RRs); 0 when not; <0 on error. */
 int store_name_exists(store_t *s, int64_t zone_id, const dns_name_t *name);
 /* The closest encloser of name: the longest ancestor of name (name itself
- * included) that exists in the zone (possibly as an empty non-terminal). */
+ * included) that exists in the zone (possibly as an empty non-terminal).
+ * name must be at or below the apex; out is lowercase. */
 int store_closest_encloser(store_t *s, int64_t zone_id, const dns_name_t *name, dns_name_t *out);
 /* The owner of the NSEC RR that covers or matches name: the greatest NSEC
  * owner <= name in canonical order, wrapping around to the last one. */
@@ -143,5 +162,38 @@ int store_rrsig_earliest(store_t *s, int64_t zone_id, dns_rr_t *rr_out, uint8_t 
 			 size_t rdcap);
 /* RRSIGs with expiration < before (serial-arithmetic aside: plain Unix time). */
 int store_rrsig_count_before(store_t *s, int64_t zone_id, uint32_t before, uint64_t *count);
+
+/* ---- RRSIG expiry details (store/expiry.c) ------------------------------ */
+
+/* One RRSIG as the expiry report shows it (owner lowercase). */
+typedef struct {
+	dns_name_t owner;
+	uint16_t covered, keytag;
+	uint8_t alg;
+	int64_t inception, expiration; /* Unix seconds */
+} store_sig_info_t;
+
+/* The latest RRSIG expiration of the zone; 0 when it has none. One index
+ * descent. */
+int store_rrsig_latest(store_t *s, int64_t zone_id, int64_t *latest);
+
+/* The cap RRSIGs that expire first, in (expiration, owner, type covered,
+ * key tag) order, into out; *found gets how many. Index lookups: cost
+ * grows with cap, not with the zone. */
+int store_rrsig_worst(store_t *s, int64_t zone_id, store_sig_info_t *out, size_t cap,
+		      size_t *found);
+
+/* RRSIGs whose inception is after `after` (not valid yet), grouped by
+ * inception in ascending order: up to cap groups into out (*n of them; the
+ * last group absorbs any further ones, at the latest inception). *total
+ * gets the zone's RRSIG count. Inception has no index, so this reads every
+ * row of the zone: call it once per transfer, not per scan; the groups
+ * then answer "how many are not valid yet" at any later time. */
+typedef struct {
+	int64_t inception;
+	uint64_t count;
+} store_inception_t;
+int store_rrsig_inceptions(store_t *s, int64_t zone_id, int64_t after, store_inception_t *out,
+			   size_t cap, size_t *n, uint64_t *total);
 
 #endif

@@ -1,0 +1,596 @@
+/* Write transactions: one per transfer. See store.h.
+ *
+ * Any failure makes the transaction failed ("sticky"): later calls return
+ * the same error and commit rolls back, so a transfer lands whole or not at
+ * all whatever the caller does after an error. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store_int.h"
+
+/* The expiry rows of added RRSIGs are sorted and merged in batches this
+ * large before they touch rrsig_exp. Expirations are random across a zone,
+ * so row-by-row inserts land all over the B-tree. Raw SQLite, 1M RRs of a
+ * signed zone: no expiry index 700-800k RR/s, an index on rr(zone,
+ * expiration) 250k, rrsig_exp row by row 320-460k, in sorted batches
+ * 530-550k. Memory is fixed: ~1.4 MiB whatever the zone size. */
+#define EXP_BATCH 16384
+#define EXP_ARENA (1024 * 1024)
+
+typedef struct {
+	int64_t exp;
+	const uint8_t *key;
+	size_t len;
+} exp_ent_t;
+
+/* After a clear, the RRs that arrive together for one owner (AXFR sends
+ * an owner's RRs together) are usually all it has, so whether the owner
+ * needs pruning is known when its group ends; only such owners go to
+ * temp.touched, and prune checks them exactly. While the owners come in
+ * canonical order (BIND, Knot, NSD) each group is the first for its owner;
+ * once the order breaks (BIND sends NSEC3 owners last), a new group whose
+ * owner already has rows marks that owner too. Only a deletion after the
+ * clear makes prune pass over the whole zone. The summary is conservative:
+ * anything that does not fit in it marks the owner. */
+#define GROUP_TYPES 32
+#define GROUP_SIGS  32
+
+typedef struct {
+	uint64_t signer; /* hash: a collision only costs an exact check */
+	uint32_t inception;
+	uint16_t covered, keytag;
+	uint8_t alg;
+} sigsum_t;
+
+typedef struct {
+	bool active, overflow;
+	int ntypes, nsigs;
+	size_t len;
+	uint8_t key[DNS_KEY_MAX];
+	uint16_t types[GROUP_TYPES];
+	sigsum_t sigs[GROUP_SIGS];
+} group_t;
+
+struct store_txn {
+	store_t *s;
+	int64_t zone;
+	int64_t gen; /* this transaction's number for the zone (RRSIG tie-break) */
+	int err;      /* sticky: the first failure */
+	bool cleared; /* the zone was cleared: groups decide what to prune */
+	bool broken;  /* owners stopped coming in canonical order */
+	bool rescan;  /* an RR was deleted after the clear: prune it all */
+	group_t grp;
+	uint64_t added, deleted;
+	uint8_t apex_key[DNS_KEY_MAX];
+	size_t apex_len;
+	/* The last owner and its key: AXFR and IXFR send an owner's RRs
+	 * together, so most RRs reuse the key. */
+	dns_name_t owner;
+	uint8_t key[DNS_KEY_MAX];
+	size_t key_len;
+	bool key_touched; /* key already in temp.touched */
+	exp_ent_t exp[EXP_BATCH];
+	size_t nexp;
+	size_t arena_used;
+	uint8_t arena[EXP_ARENA];
+	uint8_t rdata[DNS_RDATA_MAX];
+};
+
+static int txn_fail(store_txn_t *t, int err)
+{
+	if (t->err == RODNS_OK)
+		t->err = err;
+	return err;
+}
+
+/* Runs a cached statement already bound; returns the rodns code. */
+static int run(store_txn_t *t, enum store_stmt_id id, sqlite3_stmt *st)
+{
+	int err = store_stmt_run(t->s, st);
+	store_stmt_done(t->s, id, st);
+	return err;
+}
+
+static int run_zone(store_txn_t *t, enum store_stmt_id id)
+{
+	sqlite3_stmt *st = store_stmt(t->s, id);
+	if (!st)
+		return RODNS_E_STORE;
+	if (sqlite3_bind_parameter_count(st) > 0)
+		sqlite3_bind_int64(st, 1, t->zone);
+	return run(t, id, st);
+}
+
+static int exp_cmp(const void *a, const void *b)
+{
+	const exp_ent_t *x = a, *y = b;
+	if (x->exp != y->exp)
+		return x->exp < y->exp ? -1 : 1;
+	size_t n = x->len < y->len ? x->len : y->len;
+	int c = memcmp(x->key, y->key, n);
+	if (c != 0)
+		return c;
+	return (x->len > y->len) - (x->len < y->len);
+}
+
+/* Adds n to the expiry row (exp, key); n may be negative. */
+static int exp_apply(store_txn_t *t, int64_t exp, const uint8_t *key, size_t len, int n)
+{
+	enum store_stmt_id id = n > 0 ? ST_EXP_ADD : ST_EXP_DEC;
+	sqlite3_stmt *st = store_stmt(t->s, id);
+	if (!st)
+		return RODNS_E_STORE;
+	sqlite3_bind_int64(st, 1, t->zone);
+	sqlite3_bind_int64(st, 2, exp);
+	sqlite3_bind_blob(st, 3, key, (int)len, SQLITE_STATIC);
+	if (n > 0)
+		sqlite3_bind_int(st, 4, n);
+	int err = run(t, id, st);
+	if (err != RODNS_OK || n > 0)
+		return err;
+	st = store_stmt(t->s, ST_EXP_DROP);
+	if (!st)
+		return RODNS_E_STORE;
+	sqlite3_bind_int64(st, 1, t->zone);
+	sqlite3_bind_int64(st, 2, exp);
+	sqlite3_bind_blob(st, 3, key, (int)len, SQLITE_STATIC);
+	return run(t, ST_EXP_DROP, st);
+}
+
+static int exp_flush(store_txn_t *t)
+{
+	int err = RODNS_OK;
+	qsort(t->exp, t->nexp, sizeof(t->exp[0]), exp_cmp);
+	for (size_t i = 0; err == RODNS_OK && i < t->nexp;) {
+		size_t j = i + 1;
+		while (j < t->nexp && exp_cmp(&t->exp[i], &t->exp[j]) == 0)
+			j++;
+		err = exp_apply(t, t->exp[i].exp, t->exp[i].key, t->exp[i].len, (int)(j - i));
+		i = j;
+	}
+	t->nexp = 0;
+	t->arena_used = 0;
+	return err;
+}
+
+static int exp_push(store_txn_t *t, int64_t exp)
+{
+	int err = RODNS_OK;
+	if (t->nexp == EXP_BATCH || t->arena_used + t->key_len > EXP_ARENA)
+		err = exp_flush(t);
+	if (err != RODNS_OK)
+		return err;
+	uint8_t *k = t->arena + t->arena_used;
+	memcpy(k, t->key, t->key_len);
+	t->arena_used += t->key_len;
+	t->exp[t->nexp++] = (exp_ent_t){.exp = exp, .key = k, .len = t->key_len};
+	return RODNS_OK;
+}
+
+int store_txn_flush(store_txn_t *t)
+{
+	if (t->err != RODNS_OK)
+		return t->err;
+	/* SQLite rolls a transaction back by itself on some errors (full
+	 * disk, I/O); writing the buffer then would land outside it. */
+	if (sqlite3_get_autocommit(t->s->db))
+		return txn_fail(t, store_fail(t->s, RODNS_E_STORE, "transaction was rolled back"));
+	int err = exp_flush(t);
+	return err == RODNS_OK ? RODNS_OK : txn_fail(t, err);
+}
+
+/* Numbers this transaction among the zone's transactions (rolled back with it). */
+static int next_gen(store_txn_t *t)
+{
+	sqlite3_stmt *st = store_stmt(t->s, ST_ZONE_GEN);
+	if (!st)
+		return RODNS_E_STORE;
+	sqlite3_bind_int64(st, 1, t->zone);
+	int rc = sqlite3_step(st);
+	int err = RODNS_OK;
+	if (rc == SQLITE_ROW)
+		t->gen = sqlite3_column_int64(st, 0);
+	else
+		err = store_sqlerr(t->s, rc);
+	store_stmt_done(t->s, ST_ZONE_GEN, st);
+	return err;
+}
+
+int store_txn_begin(store_t *s, int64_t zone_id, store_txn_t **out)
+{
+	*out = NULL;
+	if (s->flags & STORE_RDONLY)
+		return store_fail(s, RODNS_E_STORE, "read-only store");
+	if (s->txn || s->in_read)
+		return store_fail(s, RODNS_E_STORE_BUSY, "a transaction is already open");
+	store_txn_t *t = calloc(1, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	t->s = s;
+	t->zone = zone_id;
+	int err = store_exec(s, "BEGIN IMMEDIATE");
+	if (err != RODNS_OK) {
+		free(t);
+		return err;
+	}
+	s->txn = t;
+	store_zone_t z;
+	sqlite3_stmt *st = store_stmt(s, ST_ZONE_BY_ID);
+	err = st ? RODNS_OK : RODNS_E_STORE;
+	if (err == RODNS_OK) {
+		sqlite3_bind_int64(st, 1, zone_id);
+		int rc = sqlite3_step(st);
+		err = rc == SQLITE_ROW	  ? RODNS_OK
+		      : rc == SQLITE_DONE ? store_fail(s, RODNS_E_NOTFOUND, "no such zone")
+					  : store_sqlerr(s, rc);
+		if (err == RODNS_OK)
+			err = store_zone_row(s, st, &z);
+		store_stmt_done(s, ST_ZONE_BY_ID, st);
+	}
+	if (err == RODNS_OK)
+		err = run_zone(t, ST_TOUCH_CLEAR);
+	if (err == RODNS_OK)
+		err = next_gen(t);
+	if (err != RODNS_OK) {
+		store_txn_abort(t);
+		return err;
+	}
+	t->apex_len = dns_name_key(&z.name, t->apex_key);
+	*out = t;
+	return RODNS_OK;
+}
+
+/* Sets t->key to rr's owner key (cached across an owner's RRs), and the
+ * canonical RDATA into t->rdata; returns its length or an error. */
+static int prepare_rr(store_txn_t *t, const dns_rr_t *rr)
+{
+	const dns_name_t *o = &rr->owner;
+	if (!(t->key_len > 0 && o->len == t->owner.len &&
+	      memcmp(o->data, t->owner.data, o->len) == 0)) {
+		t->key_len = dns_name_key(o, t->key);
+		t->owner = *o;
+		t->key_touched = false;
+		if (t->key_len < t->apex_len || memcmp(t->key, t->apex_key, t->apex_len) != 0) {
+			t->key_len = 0;
+			return store_fail(t->s, RODNS_E_OUT_OF_ZONE, "owner is outside the zone");
+		}
+	}
+	int n = dns_rdata_canon(rr->type, rr->rdata, rr->rdlen, t->rdata);
+	if (n < 0)
+		return store_fail(t->s, n, "bad RDATA");
+	return n;
+}
+
+static int touch_key(store_txn_t *t, const uint8_t *key, size_t len)
+{
+	sqlite3_stmt *st = store_stmt(t->s, ST_TOUCH);
+	if (!st)
+		return RODNS_E_STORE;
+	sqlite3_bind_blob(st, 1, key, (int)len, SQLITE_STATIC);
+	return run(t, ST_TOUCH, st);
+}
+
+/* Records the current owner in temp.touched for the next prune. */
+static int touch(store_txn_t *t)
+{
+	if (t->cleared || t->key_touched)
+		return RODNS_OK;
+	int err = touch_key(t, t->key, t->key_len);
+	t->key_touched = err == RODNS_OK;
+	return err;
+}
+
+static bool group_prunable(const group_t *g)
+{
+	if (g->overflow)
+		return true;
+	for (int i = 0; i < g->nsigs; i++) {
+		const sigsum_t *a = &g->sigs[i];
+		bool covered = false;
+		for (int k = 0; k < g->ntypes; k++)
+			covered |= g->types[k] == a->covered;
+		if (!covered)
+			return true;
+		for (int j = 0; j < g->nsigs; j++) {
+			const sigsum_t *b = &g->sigs[j];
+			if (b->covered == a->covered && b->alg == a->alg &&
+			    b->keytag == a->keytag && b->signer == a->signer &&
+			    b->inception > a->inception)
+				return true;
+		}
+	}
+	return false;
+}
+
+static int group_end(store_txn_t *t)
+{
+	group_t *g = &t->grp;
+	if (!g->active)
+		return RODNS_OK;
+	g->active = false;
+	return group_prunable(g) ? touch_key(t, g->key, g->len) : RODNS_OK;
+}
+
+static uint64_t name_hash(const dns_name_t *n)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (size_t i = 0; i < n->len; i++)
+		h = (h ^ n->data[i]) * 0x100000001b3ull;
+	return h;
+}
+
+/* Ends the current group and starts one for t->key, whose first RR was
+ * just inserted. Out of order, an owner that has more rows was seen
+ * before: it goes to temp.touched for the exact check. */
+static int group_start(store_txn_t *t)
+{
+	group_t *g = &t->grp;
+	size_t n = g->len < t->key_len ? g->len : t->key_len;
+	int c = memcmp(t->key, g->key, n);
+	t->broken |= g->active && (c < 0 || (c == 0 && t->key_len < g->len));
+	int err = group_end(t);
+	*g = (group_t){.active = true, .len = t->key_len};
+	memcpy(g->key, t->key, t->key_len);
+	if (err != RODNS_OK || !t->broken)
+		return err;
+	sqlite3_stmt *st = store_stmt(t->s, ST_OWNER_ROWS);
+	if (!st)
+		return RODNS_E_STORE;
+	sqlite3_bind_int64(st, 1, t->zone);
+	sqlite3_bind_blob(st, 2, t->key, (int)t->key_len, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	int64_t rows = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	err = rc == SQLITE_ROW ? RODNS_OK : store_sqlerr(t->s, rc);
+	store_stmt_done(t->s, ST_OWNER_ROWS, st);
+	if (err == RODNS_OK && rows > 1)
+		err = touch_key(t, t->key, t->key_len);
+	return err;
+}
+
+/* Records an inserted RR (sig: its RRSIG fields) in the owner's group. */
+static int group_note(store_txn_t *t, uint16_t type, const dns_rrsig_t *sig)
+{
+	group_t *g = &t->grp;
+	if (!g->active || g->len != t->key_len || memcmp(g->key, t->key, g->len) != 0) {
+		int err = group_start(t);
+		if (err != RODNS_OK)
+			return err;
+	}
+	bool seen = false;
+	for (int k = 0; k < g->ntypes; k++)
+		seen |= g->types[k] == type;
+	if (!seen && g->ntypes < GROUP_TYPES)
+		g->types[g->ntypes++] = type;
+	else if (!seen)
+		g->overflow = true;
+	if (sig && g->nsigs < GROUP_SIGS)
+		g->sigs[g->nsigs++] = (sigsum_t){.signer = name_hash(&sig->signer),
+						 .inception = sig->inception,
+						 .covered = sig->covered,
+						 .keytag = sig->key_tag,
+						 .alg = sig->algorithm};
+	else if (sig)
+		g->overflow = true;
+	return RODNS_OK;
+}
+
+/* Binds the RRSIG columns (7..13) of canonical RDATA rd. */
+static int bind_sig(store_txn_t *t, sqlite3_stmt *st, const uint8_t *rd, size_t len,
+		    dns_rrsig_t *sig)
+{
+	int err = dns_rrsig_parse(rd, len, sig);
+	if (err != RODNS_OK)
+		return store_fail(t->s, err, "bad RRSIG RDATA");
+	sqlite3_bind_int(st, 7, sig->covered);
+	sqlite3_bind_int(st, 8, sig->algorithm);
+	sqlite3_bind_int(st, 9, sig->labels);
+	sqlite3_bind_int(st, 10, sig->key_tag);
+	sqlite3_bind_blob(st, 11, sig->signer.data, sig->signer.len, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 12, (int64_t)sig->inception);
+	sqlite3_bind_int64(st, 13, (int64_t)sig->expiration);
+	sqlite3_bind_int64(st, 14, t->gen);
+	return RODNS_OK;
+}
+
+static int insert(store_txn_t *t, const dns_rr_t *rr, size_t len, bool strict)
+{
+	bool is_sig = rr->type == DNS_T_RRSIG;
+	enum store_stmt_id id = is_sig ? (strict ? ST_SIG_INSERT : ST_SIG_INSERT_IGN)
+				       : (strict ? ST_RR_INSERT : ST_RR_INSERT_IGN);
+	dns_rrsig_t sig;
+	sqlite3_stmt *st = store_stmt(t->s, id);
+	if (!st)
+		return RODNS_E_STORE;
+	sqlite3_bind_int64(st, 1, t->zone);
+	sqlite3_bind_blob(st, 2, t->key, (int)t->key_len, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, rr->type);
+	sqlite3_bind_int(st, 4, rr->rclass);
+	sqlite3_bind_blob(st, 5, t->rdata, (int)len, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, rr->ttl);
+	int err = is_sig ? bind_sig(t, st, t->rdata, len, &sig) : RODNS_OK;
+	int rc = err == RODNS_OK ? sqlite3_step(st) : SQLITE_DONE;
+	if (err == RODNS_OK && rc != SQLITE_DONE)
+		err = (rc & 0xff) == SQLITE_CONSTRAINT
+			  ? store_fail(t->s, RODNS_E_DIFF_EXISTS, "added RR already present")
+			  : store_sqlerr(t->s, rc);
+	store_stmt_done(t->s, id, st);
+	if (err != RODNS_OK || sqlite3_changes(t->s->db) == 0)
+		return err;
+	t->added++;
+	if (t->cleared && !t->rescan)
+		err = group_note(t, rr->type, is_sig ? &sig : NULL);
+	if (err != RODNS_OK || !is_sig)
+		return err;
+	err = exp_push(t, (int64_t)sig.expiration);
+	return err == RODNS_OK ? touch(t) : err;
+}
+
+int store_txn_add(store_txn_t *t, const dns_rr_t *rr, bool strict)
+{
+	if (t->err != RODNS_OK)
+		return t->err;
+	int n = prepare_rr(t, rr);
+	if (n < 0)
+		return txn_fail(t, n);
+	int err = insert(t, rr, (size_t)n, strict);
+	return err == RODNS_OK ? RODNS_OK : txn_fail(t, err);
+}
+
+static int delete (store_txn_t *t, const dns_rr_t *rr, size_t len)
+{
+	sqlite3_stmt *st = store_stmt(t->s, ST_RR_DELETE);
+	if (!st)
+		return RODNS_E_STORE;
+	sqlite3_bind_int64(st, 1, t->zone);
+	sqlite3_bind_blob(st, 2, t->key, (int)t->key_len, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, rr->type);
+	sqlite3_bind_int(st, 4, rr->rclass);
+	sqlite3_bind_blob(st, 5, t->rdata, (int)len, SQLITE_STATIC);
+	int err = run(t, ST_RR_DELETE, st);
+	if (err == RODNS_OK && sqlite3_changes(t->s->db) == 0)
+		err = store_fail(t->s, RODNS_E_DIFF_NOMATCH, "deleted RR not present");
+	if (err != RODNS_OK)
+		return err;
+	t->deleted++;
+	t->rescan |= t->cleared; /* a group may have lost an RR: check all */
+	if (rr->type == DNS_T_RRSIG) {
+		dns_rrsig_t sig;
+		err = dns_rrsig_parse(t->rdata, len, &sig);
+		if (err == RODNS_OK)
+			err = exp_flush(t);
+		if (err == RODNS_OK)
+			err = exp_apply(t, (int64_t)sig.expiration, t->key, t->key_len, -1);
+	}
+	return err == RODNS_OK ? touch(t) : err;
+}
+
+int store_txn_del(store_txn_t *t, const dns_rr_t *rr)
+{
+	if (t->err != RODNS_OK)
+		return t->err;
+	int n = prepare_rr(t, rr);
+	if (n < 0)
+		return txn_fail(t, n);
+	int err = delete (t, rr, (size_t)n);
+	return err == RODNS_OK ? RODNS_OK : txn_fail(t, err);
+}
+
+/* 1 when other zones hold RRs, 0 when not, <0 on error. */
+static int others_have_data(store_txn_t *t)
+{
+	sqlite3_stmt *st = store_stmt(t->s, ST_OTHER_DATA);
+	if (!st)
+		return RODNS_E_STORE;
+	sqlite3_bind_int64(st, 1, t->zone);
+	int rc = sqlite3_step(st);
+	int r = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : store_sqlerr(t->s, rc);
+	store_stmt_done(t->s, ST_OTHER_DATA, st);
+	return r;
+}
+
+int store_txn_clear(store_txn_t *t)
+{
+	if (t->err != RODNS_OK)
+		return t->err;
+	/* The common case, one zone per file: DELETE without WHERE frees
+	 * whole pages (SQLite's truncate optimization), ~0.3 s -> <0.1 s for 1M RRs. */
+	int other = others_have_data(t);
+	int err = other < 0 ? other : run_zone(t, other ? ST_RR_CLEAR : ST_RR_CLEAR_ALL);
+	if (err == RODNS_OK) {
+		t->deleted += (uint64_t)sqlite3_changes64(t->s->db);
+		err = run_zone(t, other ? ST_EXP_CLEAR : ST_EXP_CLEAR_ALL);
+	}
+	if (err == RODNS_OK)
+		err = run_zone(t, ST_TOUCH_CLEAR);
+	t->nexp = 0;
+	t->arena_used = 0;
+	t->key_touched = false;
+	t->cleared = true;
+	t->broken = false;
+	t->rescan = false;
+	t->grp.active = false;
+	return err == RODNS_OK ? RODNS_OK : txn_fail(t, err);
+}
+
+/* Deletes the prunable RRSIGs (at the touched owners, or in the whole zone
+ * after a clear and a deletion) and takes each out of the expiry index. */
+static int prune(store_txn_t *t, uint64_t *pruned)
+{
+	enum store_stmt_id id = t->cleared && t->rescan ? ST_PRUNE_ZONE : ST_PRUNE_TOUCHED;
+	int err = t->cleared && !t->rescan ? group_end(t) : RODNS_OK;
+	if (err != RODNS_OK)
+		return err;
+	sqlite3_stmt *st = store_stmt(t->s, id);
+	if (!st)
+		return RODNS_E_STORE;
+	sqlite3_bind_int64(st, 1, t->zone);
+	int rc;
+	/* SQLite deletes every row on the first step and hands out the
+	 * RETURNING rows afterwards, so the expiry updates may interleave. */
+	while (err == RODNS_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const void *k = sqlite3_column_blob(st, 0);
+		size_t kl = (size_t)sqlite3_column_bytes(st, 0);
+		err = exp_apply(t, sqlite3_column_int64(st, 1), k, kl, -1);
+		(*pruned)++;
+	}
+	if (err == RODNS_OK && rc != SQLITE_DONE)
+		err = store_sqlerr(t->s, rc);
+	store_stmt_done(t->s, id, st);
+	return err;
+}
+
+int store_txn_prune_rrsigs(store_txn_t *t, uint64_t *pruned)
+{
+	uint64_t n = 0;
+	if (pruned)
+		*pruned = 0;
+	if (t->err != RODNS_OK)
+		return t->err;
+	int err = exp_flush(t);
+	if (err == RODNS_OK)
+		err = prune(t, &n);
+	if (err == RODNS_OK)
+		err = run_zone(t, ST_TOUCH_CLEAR);
+	if (err != RODNS_OK)
+		return txn_fail(t, err);
+	t->deleted += n;
+	t->cleared = false;
+	t->grp.active = false;
+	t->key_touched = false;
+	if (pruned)
+		*pruned = n;
+	return RODNS_OK;
+}
+
+uint64_t store_txn_added(const store_txn_t *t)
+{
+	return t->added;
+}
+
+uint64_t store_txn_deleted(const store_txn_t *t)
+{
+	return t->deleted;
+}
+
+int store_txn_commit(store_txn_t *t, const store_zone_t *meta)
+{
+	int err = store_txn_flush(t);
+	if (err == RODNS_OK && meta)
+		err = store_zone_write(t->s, t->zone, meta, true);
+	if (err == RODNS_OK)
+		err = store_exec(t->s, "COMMIT");
+	store_txn_abort(t);
+	return err;
+}
+
+void store_txn_abort(store_txn_t *t)
+{
+	if (!t)
+		return;
+	store_t *s = t->s;
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	s->txn = NULL;
+	free(t);
+}
