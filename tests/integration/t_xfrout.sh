@@ -1,0 +1,105 @@
+#!/bin/bash
+# t_xfrout: zone transfers out to downstream replicas (tiering).
+#
+#   BIND (primary, P1) -> rodnsd A (P2, allow-transfer 127.0.0.1)
+#                      -> rodnsd B (P3, primary = A)
+# Checks: A's AXFR equals the primary's; a source outside allow-transfer
+# (127.0.0.2) is REFUSED; AXFR over UDP is sent to TCP (TC=1); B, a replica
+# of A, holds the primary's data, and after an update on the primary both
+# tiers converge on the new serial (A is NOTIFYed by BIND; rodns sends no
+# NOTIFY downstream yet, so B finds the change by its short refresh timer).
+# shellcheck disable=SC2317
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/integration/lib.sh
+. "$HERE/lib.sh"
+# shellcheck source=tests/integration/xfr_lib.sh
+. "$HERE/xfr_lib.sh"
+t_init xfrout
+
+RODNSD=$RODNS_BUILD/rodnsd
+[ -x "$RODNSD" ] || t_abort "no $RODNSD (run make all)"
+xfr_need_tools
+if ! { P1=$(free_port) && P2=$(free_port) && P3=$(free_port) && PR=$(free_port); }; then
+	t_abort "no free ports"
+fi
+ZD=$T_DIR/zone
+bash "$HERE/mkzone.sh" 500 "$ZD" nsec "$XFR_ZONE" >/dev/null || t_abort "mkzone.sh failed"
+xfr_primary_start "$T_DIR/ns" "$ZD" "$P1" "$PR" "$P2" || t_abort "BIND primary did not start"
+
+# conf NAME PORT PRIMARY_PORT EXTRA: writes $T_DIR/NAME.yaml
+conf() {
+	mkdir -p "$T_DIR/$1"
+	cat >"$T_DIR/$1.yaml" <<YAML
+server:
+  listen: ["127.0.0.1@$2"]
+  workers: 2
+  state-dir: $T_DIR/$1
+  control: $T_DIR/$1/control.sock
+  metrics: off
+events:
+  syslog: no
+zones:
+  - name: $XFR_ZONE
+    primaries: ["127.0.0.1@$3"]
+    refresh-min: 1s
+    refresh-max: 2s
+    retry-min: 1s
+$4
+YAML
+}
+conf a "$P2" "$P1" '    allow-transfer: ["127.0.0.1"]'
+conf b "$P3" "$P2" ''
+t_spawn "$T_DIR/a.log" "$RODNSD" -c "$T_DIR/a.yaml"
+t_spawn "$T_DIR/b.log" "$RODNSD" -c "$T_DIR/b.yaml"
+
+want=$(xfr_serial "$P1")
+serial_is() { [ "$(xfr_stored "$T_DIR/$1/rodns.sqlite")" = "$2" ]; }
+t_check "tier A has the primary's serial $want" wait_for 60 serial_is a "$want"
+t_check "tier B has the primary's serial $want" wait_for 60 serial_is b "$want"
+
+xfr_norm_axfr "$P1" >"$T_DIR/primary.txt"
+xfr_norm_axfr "$P2" >"$T_DIR/a-out.txt"
+nonempty_same() { [ "$(wc -l <"$1")" -gt 1000 ] && cmp -s "$1" "$2"; }
+t_check "AXFR from A equals the primary's AXFR" nonempty_same "$T_DIR/primary.txt" "$T_DIR/a-out.txt"
+xfr_norm_store "$T_DIR/b/rodns.sqlite" >"$T_DIR/b.txt"
+t_check "B (replica of A) holds the primary's data" nonempty_same "$T_DIR/primary.txt" "$T_DIR/b.txt"
+
+refused() {
+	dig +time=5 +tries=1 -b 127.0.0.2 @127.0.0.1 -p "$P2" "$XFR_ZONE" AXFR 2>&1 |
+		grep -q 'Transfer failed'
+}
+t_check "AXFR from a source outside allow-transfer is refused" refused
+refused_b() {
+	dig +time=5 +tries=1 @127.0.0.1 -p "$P3" "$XFR_ZONE" AXFR 2>&1 | grep -q 'Transfer failed'
+}
+t_check "B, with no allow-transfer, refuses AXFR" refused_b
+# dig always uses TCP for AXFR: send the UDP query by hand and print the
+# response's flags word.
+udp_tc() {
+	python3 - "$P2" "$XFR_ZONE" <<'PY'
+import socket, struct, sys
+port, zone = int(sys.argv[1]), sys.argv[2]
+q = struct.pack(">HHHHHH", 0x4242, 0, 1, 0, 0, 0)
+for label in zone.rstrip(".").split("."):
+    q += bytes([len(label)]) + label.encode()
+q += b"\0" + struct.pack(">HH", 252, 1)
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(5)
+s.sendto(q, ("127.0.0.1", port))
+r = s.recv(65535)
+ident, flags = struct.unpack(">HH", r[:4])
+sys.exit(0 if ident == 0x4242 and flags & 0x8000 and flags & 0x0200 else 1)
+PY
+}
+t_check "AXFR over UDP answers TC=1 (use TCP)" udp_tc
+
+xfr_update "update add tier-new.$XFR_ZONE. 300 A 192.0.2.77" >/dev/null 2>&1
+new=$(xfr_serial "$P1")
+t_check "the update moved the primary's serial" [ "$new" != "$want" ]
+t_check "tier A follows to $new" wait_for 60 serial_is a "$new"
+t_check "tier B follows to $new" wait_for 60 serial_is b "$new"
+xfr_norm_axfr "$P1" >"$T_DIR/primary2.txt"
+xfr_norm_store "$T_DIR/b/rodns.sqlite" >"$T_DIR/b2.txt"
+t_check "B equals the primary after the update" nonempty_same "$T_DIR/primary2.txt" "$T_DIR/b2.txt"
+t_summary
