@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "dns/err.h"
@@ -51,8 +52,25 @@ int xfr_sock_connect(const conf_addr_t *to, const conf_addr_t *source, int timeo
 	return fd;
 }
 
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Milliseconds left until deadline (0 when it has passed). */
+static int left_ms(int64_t deadline)
+{
+	int64_t l = deadline - mono_ms();
+	return l > 0 ? (int)l : 0;
+}
+
+/* One deadline per call: a peer that trickles data cannot stretch a read
+ * or a write past timeout_ms. */
 static int tcp_read_full(xfr_stream_t *s, void *buf, size_t n, int timeout_ms)
 {
+	int64_t deadline = mono_ms() + timeout_ms;
 	uint8_t *p = buf;
 	while (n > 0) {
 		ssize_t r = read(s->fd, p, n);
@@ -67,7 +85,7 @@ static int tcp_read_full(xfr_stream_t *s, void *buf, size_t n, int timeout_ms)
 			continue;
 		if (errno != EAGAIN)
 			return -errno;
-		int rc = wait_fd(s->fd, POLLIN, timeout_ms);
+		int rc = wait_fd(s->fd, POLLIN, left_ms(deadline));
 		if (rc != RODNS_OK)
 			return rc;
 	}
@@ -76,6 +94,7 @@ static int tcp_read_full(xfr_stream_t *s, void *buf, size_t n, int timeout_ms)
 
 static int tcp_write_full(xfr_stream_t *s, const void *buf, size_t n, int timeout_ms)
 {
+	int64_t deadline = mono_ms() + timeout_ms;
 	const uint8_t *p = buf;
 	while (n > 0) {
 		ssize_t r = send(s->fd, p, n, MSG_NOSIGNAL);
@@ -88,7 +107,7 @@ static int tcp_write_full(xfr_stream_t *s, const void *buf, size_t n, int timeou
 			continue;
 		if (r < 0 && errno != EAGAIN)
 			return -errno;
-		int rc = wait_fd(s->fd, POLLOUT, timeout_ms);
+		int rc = wait_fd(s->fd, POLLOUT, left_ms(deadline));
 		if (rc != RODNS_OK)
 			return rc;
 	}
