@@ -49,7 +49,7 @@ BEGIN {
 			print h " A " ip > f
 			print h "." z "." > a
 		} else if (r < 0.65) {
-			print h " A " ip "\n" h " AAAA 2001:db8:1::" sprintf("%x", i) > f
+			print h " A " ip "\n" h " AAAA 2001:db8:1::" sprintf("%x:%x", int(i / 65536), i % 65536) > f
 		} else if (r < 0.8) {
 			print h " 300 TXT \"id " i "\"" > f
 		} else if (r < 0.9) {
