@@ -32,6 +32,7 @@ static void conf_defaults(conf_ctx_t *c, conf_t *conf)
 	s->workers = cpus < 1 ? 1 : cpus > 1024 ? 1024 : (unsigned)cpus;
 	s->state_dir = conf_strdup(c, CONF_DEF_STATE_DIR);
 	s->control = conf_strdup(c, CONF_DEF_CONTROL);
+	s->vici = conf_strdup(c, CONF_DEF_VICI);
 	s->metrics_on = true;
 	conf_parse_addr(CONF_DEF_METRICS, 0, &s->metrics);
 	s->max_udp_payload = CONF_DEF_UDP_PAYLOAD;
@@ -47,8 +48,10 @@ static void conf_defaults(conf_ctx_t *c, conf_t *conf)
 
 void conf_zone_deinit(conf_zone_t *z)
 {
-	for (size_t i = 0; z->primaries && i < z->n_primaries; i++)
+	for (size_t i = 0; z->primaries && i < z->n_primaries; i++) {
 		free(z->primaries[i].ipsec_id);
+		free(z->primaries[i].ipsec_initiate);
+	}
 	free(z->primaries);
 	free(z->name_text);
 	free(z->store);
@@ -89,8 +92,10 @@ void conf_free(conf_t *c)
 	free(c->server.group);
 	free(c->server.state_dir);
 	free(c->server.control);
+	free(c->server.vici);
 	free(c->events.file);
 	free(c->events.hook);
+	free(c->events.syslog_socket);
 	free(c->path);
 	free(c);
 }

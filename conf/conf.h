@@ -47,6 +47,7 @@
 #define CONF_DEF_MAX_BYTES         (4ULL << 30)
 #define CONF_DEF_XFR_IDLE_TIMEOUT  60
 #define CONF_DEF_XFR_TIMEOUT       7200
+#define CONF_DEF_VICI              "/var/run/charon.vici" /* = IPSEC_VICI_SOCKET */
 
 /* Largest list lengths accepted (a config beyond these is a mistake). */
 #define CONF_MAX_LISTEN    64
@@ -112,6 +113,7 @@ typedef struct {
 	uint16_t max_udp_payload; /* 512..4096 */
 	uint32_t tcp_idle_timeout;
 	unsigned tcp_max_clients;
+	char *vici;           /* strongSwan's VICI socket, for transport ipsec */
 } conf_server_t;
 
 typedef struct {
@@ -121,6 +123,7 @@ typedef struct {
 typedef struct {
 	char *file;            /* JSON-lines file, NULL: none */
 	bool syslog;           /* default true */
+	char *syslog_socket;   /* datagram socket syslog lines go to; NULL: syslog(3), /dev/log */
 	char *hook;            /* command run per event, NULL: none */
 	uint32_t hook_timeout; /* the hook is killed after this */
 	uint32_t repeat;       /* re-raise a standing condition this often; 0: once */
@@ -152,6 +155,7 @@ typedef struct {
 	const conf_tsig_t *tsig;    /* NULL: no TSIG */
 	const conf_tls_t *tls;      /* set iff transport is tls */
 	char *ipsec_id;             /* set iff transport is ipsec: peer identity */
+	char *ipsec_initiate;       /* CHILD config charon brings up when no SA; NULL: none */
 	bool has_source;
 	conf_addr_t source;         /* local address to bind (port 0: any) */
 } conf_primary_t;

@@ -64,7 +64,8 @@ static int set_listen(conf_ctx_t *c, yaml_node_t *v, void *dst, const conf_key_t
 	return bad ? -1 : 0;
 }
 
-static int set_control(conf_ctx_t *c, yaml_node_t *v, void *dst, const conf_key_t *k)
+/* A unix socket path (control, vici). */
+static int set_socket(conf_ctx_t *c, yaml_node_t *v, void *dst, const conf_key_t *k)
 {
 	struct sockaddr_un un;
 	char **p = dst;
@@ -72,7 +73,7 @@ static int set_control(conf_ctx_t *c, yaml_node_t *v, void *dst, const conf_key_
 	if (conf_set_path(c, v, dst, k) < 0 || !*p)
 		return -1;
 	if (strlen(*p) >= sizeof(un.sun_path)) {
-		conf_err(c, v, "control: socket path longer than %zu characters",
+		conf_err(c, v, "%s: socket path longer than %zu characters", k->name,
 			 sizeof(un.sun_path) - 1);
 		return -1;
 	}
@@ -105,12 +106,13 @@ static const conf_key_t server_keys[] = {
 	{ "user", conf_set_str, offsetof(conf_server_t, user), 0, 0, 0 },
 	{ "group", conf_set_str, offsetof(conf_server_t, group), 0, 0, 0 },
 	{ "state-dir", conf_set_path, offsetof(conf_server_t, state_dir), 0, 0, 0 },
-	{ "control", set_control, offsetof(conf_server_t, control), 0, 0, 0 },
+	{ "control", set_socket, offsetof(conf_server_t, control), 0, 0, 0 },
 	{ "metrics", set_metrics, 0, 0, 0, 0 },
 	{ "max-udp-payload", conf_set_u16, offsetof(conf_server_t, max_udp_payload), 0, 512, 4096 },
 	{ "tcp-idle-timeout", conf_set_duration, offsetof(conf_server_t, tcp_idle_timeout), 0, 1,
 	  86400 },
 	{ "tcp-max-clients", conf_set_uint, offsetof(conf_server_t, tcp_max_clients), 0, 1, 65535 },
+	{ "vici", set_socket, offsetof(conf_server_t, vici), 0, 0, 0 },
 };
 
 static int set_server(conf_ctx_t *c, yaml_node_t *v, void *dst, const conf_key_t *k)
@@ -147,9 +149,26 @@ static int set_log(conf_ctx_t *c, yaml_node_t *v, void *dst, const conf_key_t *k
 	return conf_map(c, v, log_keys, NKEYS(log_keys), dst, "log", NULL);
 }
 
+/* A unix socket path must fit sockaddr_un. */
+static int set_syslog_socket(conf_ctx_t *c, yaml_node_t *v, void *dst, const conf_key_t *k)
+{
+	struct sockaddr_un un;
+	char **p = dst;
+
+	if (conf_set_path(c, v, dst, k) < 0 || !*p)
+		return -1;
+	if (strlen(*p) >= sizeof(un.sun_path)) {
+		conf_err(c, v, "syslog-socket: socket path longer than %zu characters",
+			 sizeof(un.sun_path) - 1);
+		return -1;
+	}
+	return 0;
+}
+
 static const conf_key_t events_keys[] = {
 	{ "file", conf_set_path, offsetof(conf_events_t, file), 0, 0, 0 },
 	{ "syslog", conf_set_bool, offsetof(conf_events_t, syslog), 0, 0, 0 },
+	{ "syslog-socket", set_syslog_socket, offsetof(conf_events_t, syslog_socket), 0, 0, 0 },
 	{ "hook", conf_set_path, offsetof(conf_events_t, hook), 0, 0, 0 },
 	{ "hook-timeout", conf_set_duration, offsetof(conf_events_t, hook_timeout), 0, 1, 3600 },
 	{ "repeat", conf_set_duration, offsetof(conf_events_t, repeat), 0, 0, 0 },

@@ -89,6 +89,27 @@ static int set_tls_ref(conf_ctx_t *c, yaml_node_t *v, void *dst, const conf_key_
 	return 0;
 }
 
+/* The name of a CHILD config in charon (swanctl.conf `children`). */
+static int set_initiate(conf_ctx_t *c, yaml_node_t *v, void *dst, const conf_key_t *k)
+{
+	char **p = dst;
+
+	if (conf_set_str(c, v, dst, k) < 0 || !*p)
+		return -1;
+	for (const char *q = *p; *q; q++) {
+		if ((unsigned char)*q < 0x21 || *q == 0x7f) {
+			conf_err(c, v, "%s: a CHILD config name has no spaces or control characters",
+				 k->name);
+			return -1;
+		}
+	}
+	if (strlen(*p) > 63) {
+		conf_err(c, v, "%s: longer than 63 characters", k->name);
+		return -1;
+	}
+	return 0;
+}
+
 /* transport first: the address's default port depends on it. */
 static const conf_key_t primary_keys[] = {
 	{ "transport", set_transport, offsetof(conf_primary_t, transport), 0, 0, 0 },
@@ -96,6 +117,7 @@ static const conf_key_t primary_keys[] = {
 	{ "tsig", set_tsig_ref, 0, 0, 0, 0 },
 	{ "tls", set_tls_ref, 0, 0, 0, 0 },
 	{ "ipsec-id", conf_set_str, offsetof(conf_primary_t, ipsec_id), 0, 0, 0 },
+	{ "ipsec-initiate", set_initiate, offsetof(conf_primary_t, ipsec_initiate), 0, 0, 0 },
 	{ "source", set_source, 0, 0, 0, 0 },
 };
 
@@ -121,6 +143,9 @@ static void primary_check(conf_ctx_t *c, const conf_primary_t *p, const conf_see
 
 	transport_key(c, s, p->transport, CONF_XPORT_TLS, "tls");
 	transport_key(c, s, p->transport, CONF_XPORT_IPSEC, "ipsec-id");
+	if (p->transport != CONF_XPORT_IPSEC && SEEN(s, "ipsec-initiate"))
+		conf_err(c, SEEN(s, "ipsec-initiate"),
+			 "ipsec-initiate: only used with transport: ipsec");
 	if (src && p->has_source && SEEN(s, "address") && p->addr.len &&
 	    p->source.ss.ss_family != p->addr.ss.ss_family)
 		conf_err(c, src, "source: address family differs from the primary's address");

@@ -37,6 +37,13 @@ const char *rodns_strerror(int err)
 	case RODNS_E_XFR_FLAGS: return "transfer reply has bad header flags";
 	case RODNS_E_TIMEOUT: return "timed out";
 	case RODNS_E_CLOSED: return "connection closed early";
+	case RODNS_E_TSIG_MISSING: return "TSIG missing on a message that must be signed";
+	case RODNS_E_TSIG_BADSIG: return "TSIG signature does not verify (BADSIG)";
+	case RODNS_E_TSIG_BADKEY: return "TSIG key or algorithm not known (BADKEY)";
+	case RODNS_E_TSIG_BADTIME: return "TSIG time outside the allowed window (BADTIME)";
+	case RODNS_E_TLS: return "TLS session failed";
+	case RODNS_E_IPSEC: return "no authenticated IPsec SA to the primary";
+	case RODNS_E_PERM: return "secret file is readable by group or others";
 	default: break;
 	}
 	if (err < 0 && err > RODNS_E_BASE)

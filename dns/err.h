@@ -40,7 +40,14 @@ enum {
 	RODNS_E_XFR_FLAGS = -1029,    /* not a response, wrong opcode, or TC over TCP */
 	RODNS_E_TIMEOUT = -1030,      /* idle or total timeout */
 	RODNS_E_CLOSED = -1031,       /* the peer closed the connection early */
-	RODNS_E_LAST = -1032,
+	RODNS_E_TSIG_MISSING = -1032, /* a response that must be signed is not */
+	RODNS_E_TSIG_BADSIG = -1033,  /* TSIG MAC does not verify */
+	RODNS_E_TSIG_BADKEY = -1034,  /* unknown key or algorithm */
+	RODNS_E_TSIG_BADTIME = -1035, /* signed time outside the fudge window */
+	RODNS_E_TLS = -1036,          /* TLS handshake or session failure (reason says which) */
+	RODNS_E_IPSEC = -1037,        /* no authenticated IPsec SA to the primary */
+	RODNS_E_PERM = -1038,         /* a secret file is readable by others */
+	RODNS_E_LAST = -1039,
 };
 
 /* A static, human-readable description of any rodns error code (never NULL). */

@@ -6,7 +6,9 @@ set -eu
 PKGS="build-essential pkg-config clang libclang-rt-14-dev clang-format
 libssl-dev libev-dev libsqlite3-dev sqlite3 libyaml-dev check
 bind9 bind9-utils bind9-dnsutils knot knot-dnsutils ldnsutils
-iproute2 procps psmisc bc python3"
+iproute2 procps psmisc bc python3
+strongswan-charon strongswan-swanctl libcharon-extra-plugins
+libstrongswan-standard-plugins tcpdump"
 
 missing=""
 for p in $PKGS; do

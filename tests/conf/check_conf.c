@@ -114,6 +114,7 @@ static void check_example_server(const conf_t *c)
 	ck_assert_uint_eq(c->server.max_udp_payload, 1232);
 	ck_assert_uint_eq(c->server.tcp_idle_timeout, 10);
 	ck_assert_uint_eq(c->server.tcp_max_clients, 100);
+	ck_assert_str_eq(c->server.vici, "/var/run/charon.vici");
 	ck_assert_int_eq(c->log.level, CONF_LOG_INFO);
 	ck_assert_str_eq(c->events.file, "/var/log/rodns/events.jsonl");
 	ck_assert(c->events.syslog);
@@ -158,6 +159,8 @@ static void check_example_primaries(const conf_t *c, const conf_zone_t *z)
 	ck_assert_ptr_null(z->primaries[1].tsig);
 	ck_assert_int_eq(z->primaries[2].transport, CONF_XPORT_IPSEC);
 	ck_assert_str_eq(z->primaries[2].ipsec_id, "O=Example, CN=primary.example.test");
+	ck_assert_str_eq(z->primaries[2].ipsec_initiate, "to-primary");
+	ck_assert_ptr_null(z->primaries[0].ipsec_initiate);
 	ck_assert(z->primaries[2].has_source);
 	ck_assert_str_eq(addr_text(&z->primaries[2].source), "198.18.2.2@0");
 	ck_assert_ptr_eq(z->primaries[2].tsig, &c->tsig[0]);
@@ -223,6 +226,7 @@ static void check_default_server(const conf_t *c)
 	ck_assert_ptr_null(c->server.group);
 	ck_assert_str_eq(c->server.state_dir, CONF_DEF_STATE_DIR);
 	ck_assert_str_eq(c->server.control, CONF_DEF_CONTROL);
+	ck_assert_str_eq(c->server.vici, CONF_DEF_VICI);
 	ck_assert(c->server.metrics_on);
 	ck_assert_str_eq(addr_text(&c->server.metrics), CONF_DEF_METRICS);
 	ck_assert_uint_eq(c->server.max_udp_payload, 1232);
@@ -299,6 +303,21 @@ START_TEST(t_overrides)
 	conf_free(c);
 	ck_assert_int_eq(load_text("server: {metrics: \"::1\"}\n" ZONE_OK, &c), RODNS_OK);
 	ck_assert_str_eq(addr_text(&c->server.metrics), "::1@9353");
+	conf_free(c);
+	/* vici: relative to the file's directory; ipsec-initiate per primary */
+	ck_assert_int_eq(load_text("server: {vici: run/charon.vici}\n"
+				   "zones:\n  - name: a.test\n    primaries:\n"
+				   "      - { address: 198.18.2.1, transport: ipsec, ipsec-id: CN=p,"
+				   " ipsec-initiate: xfr }\n"
+				   "      - { address: 198.18.2.2, transport: ipsec, ipsec-id: CN=q }\n",
+				   &c),
+			 RODNS_OK);
+	ck_assert_str_eq(c->server.vici, "/tmp/run/charon.vici");
+	ck_assert_str_eq(c->zones[0].primaries[0].ipsec_initiate, "xfr");
+	ck_assert_ptr_null(c->zones[0].primaries[1].ipsec_initiate);
+	/* for an ipsec primary NOTIFY is accepted from its (inner) address */
+	ck_assert_uint_eq(c->zones[0].notify_from.n, 2);
+	ck_assert_uint_eq(c->zones[0].notify_from.v[0].bits, 32);
 	conf_free(c);
 }
 END_TEST
@@ -583,6 +602,15 @@ static const struct {
 	  4, 42, "transport ipsec needs 'ipsec-id'" },
 	{ "zones:\n  - name: a.test\n    primaries:\n      - { address: 192.0.2.1, ipsec-id: CN=p }\n",
 	  4, 41, "ipsec-id: only used with transport: ipsec" },
+	{ "zones:\n  - name: a.test\n    primaries:\n"
+	  "      - { address: 192.0.2.1, ipsec-initiate: xfr }\n",
+	  4, 47, "ipsec-initiate: only used with transport: ipsec" },
+	{ "zones:\n  - name: a.test\n    primaries:\n"
+	  "      - { address: 192.0.2.1, transport: ipsec, ipsec-id: CN=p, ipsec-initiate: \"a b\" }\n",
+	  4, 81, "ipsec-initiate: a CHILD config name has no spaces" },
+	{ "server:\n  vici: /" "0123456789012345678901234567890123456789012345678901234567890"
+	  "123456789012345678901234567890123456789012345678901234567890\n" ZONE_OK,
+	  2, 9, "vici: socket path longer" },
 	{ "tls:\n  - { name: t, pin: \"hQPfuUUlw81ivSd4pPzy2ZO1Q2wsZjEQyQgW1d+dKQw=\" }\n"
 	  "zones:\n  - name: a.test\n    primaries:\n      - { address: 192.0.2.1, tls: t }\n",
 	  6, 36, "tls: only used with transport: tls" },
