@@ -5,8 +5,7 @@
  */
 #include <string.h>
 
-#include <openssl/sha.h>
-
+#include "dns/dnssec.h"
 #include "dns/text.h"
 #include "serve/answer_int.h"
 
@@ -137,21 +136,10 @@ static void nsec_add(serve_q_t *q, const dns_name_t *name)
 int serve_nsec3_hash(uint8_t alg, uint16_t iterations, const uint8_t *salt, uint8_t salt_len,
 		     const dns_name_t *name, uint8_t out[64])
 {
-	uint8_t buf[DNS_NAME_MAX + 255];
-	dns_name_t n = *name;
-
 	if (alg != 1) /* RFC 5155 §11: SHA-1 is the only one defined */
 		return RODNS_E_UNSUPPORTED;
-	dns_name_lower(&n);
-	memcpy(buf, n.data, n.len);
-	memcpy(buf + n.len, salt, salt_len);
-	SHA1(buf, (size_t)n.len + salt_len, out);
-	for (unsigned i = 0; i < iterations; i++) {
-		memcpy(buf, out, SHA_DIGEST_LENGTH);
-		memcpy(buf + SHA_DIGEST_LENGTH, salt, salt_len);
-		SHA1(buf, (size_t)SHA_DIGEST_LENGTH + salt_len, out);
-	}
-	return SHA_DIGEST_LENGTH;
+	dns_nsec3_hash(name, iterations, salt, salt_len, out);
+	return 20;
 }
 
 /* The NSEC3 owner name for name: base32hex(hash).apex. */
