@@ -351,6 +351,14 @@ int xfr_in_commit(xfr_in_t *x, store_zone_t *meta)
 		return store_rc(x, rc, "pruning RRSIGs", &x->soa);
 	x->res.added = store_txn_added(x->txn);
 	x->res.deleted = store_txn_deleted(x->txn);
+	if (x->p.validate) {
+		char why[512] = "";
+		rc = x->p.validate(x->p.validate_arg, x->store, x->txn, x->zone_id, x->res.kind, why,
+				   sizeof(why));
+		if (rc != RODNS_OK)
+			return fail(x, rc, "DNSSEC validation failed: %s",
+				    why[0] ? why : rodns_strerror(rc));
+	}
 	meta->serial = x->res.serial;
 	meta->refresh = x->res.refresh;
 	meta->retry = x->res.retry;

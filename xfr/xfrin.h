@@ -29,6 +29,15 @@ enum xfr_kind {
 	XFR_KIND_UPTODATE,   /* IXFR answered with our own serial: nothing to do */
 };
 
+/* Called by xfr_in_commit after pruning and before committing, on the
+ * store's writer connection inside the transfer's transaction (so it sees
+ * the zone exactly as it would be committed). kind: XFR_KIND_AXFR (check
+ * the whole zone) or XFR_KIND_IXFR (store_txn_touched() lists the owners
+ * the transfer changed). Non-zero rejects the transfer: nothing is
+ * committed and reason says why. */
+typedef int (*xfr_validate_fn)(void *arg, store_t *s, store_txn_t *t, int64_t zone_id, int kind,
+			       char *reason, size_t cap);
+
 typedef struct {
 	dns_name_t zone;
 	uint16_t qtype;     /* DNS_T_AXFR or DNS_T_IXFR */
@@ -37,6 +46,8 @@ typedef struct {
 	bool have_serial;   /* we hold the zone: a transfer may never go below serial */
 	uint64_t max_rrs;   /* 0: no limit */
 	uint64_t max_bytes; /* 0: no limit */
+	xfr_validate_fn validate; /* NULL: no validation */
+	void *validate_arg;
 } xfr_in_params_t;
 
 typedef struct {
