@@ -8,7 +8,7 @@ libssl-dev libev-dev libsqlite3-dev sqlite3 libyaml-dev check
 bind9 bind9-utils bind9-dnsutils knot knot-dnsutils ldnsutils
 iproute2 procps psmisc bc python3
 strongswan-charon strongswan-swanctl libcharon-extra-plugins
-libstrongswan-standard-plugins tcpdump"
+libstrongswan-standard-plugins tcpdump unbound dnsviz"
 
 missing=""
 for p in $PKGS; do
