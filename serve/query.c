@@ -1,6 +1,8 @@
 /* The query dispatcher: see query.h. */
 #include <string.h>
+#include <time.h>
 
+#include "ipsec/tsig.h"
 #include "serve/query.h"
 
 /* Copies the question exactly as it came (keeps the client's 0x20 case). */
@@ -11,6 +13,16 @@ static size_t copy_question(const dns_msg_t *m, uint8_t *resp, size_t cap)
 	size_t qlen = m->sec_off[DNS_SEC_AN] - m->qname_off;
 	if (DNS_HDR_LEN + qlen > cap)
 		return 0;
+	if (qlen != (size_t)m->qname.len + 4) {
+		/* a compressed question name would point into the query, not
+		 * into our response: write it out whole instead */
+		dns_wr_t w;
+		dns_wr_init(&w, resp + DNS_HDR_LEN, cap - DNS_HDR_LEN);
+		dns_name_write(&w, &m->qname, NULL);
+		dns_wr_u16(&w, m->qtype);
+		dns_wr_u16(&w, m->qclass);
+		return w.error == RODNS_OK ? dns_wr_off(&w) : 0;
+	}
 	memcpy(resp + DNS_HDR_LEN, m->wire + m->qname_off, qlen);
 	return qlen;
 }
@@ -46,15 +58,106 @@ int serve_error(const uint8_t *q, size_t qlen, const dns_msg_t *m, int rcode, ui
 	return (int)len;
 }
 
+/* A zone whose primaries use TSIG takes only NOTIFYs signed with one of
+ * their keys (key NULL: unsigned). Zones not in the config are left to
+ * ops->notify, which answers NOTAUTH. */
+static bool notify_key_ok(const conf_t *c, const dns_name_t *zone, const conf_tsig_t *key)
+{
+	for (size_t i = 0; i < c->n_zones; i++) {
+		const conf_zone_t *z = &c->zones[i];
+		bool needs = false;
+		if (!dns_name_eq(&z->name, zone))
+			continue;
+		for (size_t k = 0; k < z->n_primaries; k++) {
+			const conf_tsig_t *pk = z->primaries[k].tsig;
+			needs = needs || pk;
+			if (pk && key && dns_name_eq(&pk->name, &key->name))
+				return true;
+		}
+		return !needs;
+	}
+	return true;
+}
+
+/* Appends the TSIG RR of an error answer to a signed request (RFC 8945
+ * §5.2): unsigned, echoing the request's key and algorithm names, with the
+ * error code, and our time in Other Data for BADTIME. */
+static int tsig_error(const dns_msg_t *m, int err, int64_t now, uint8_t *resp, size_t len,
+		      size_t cap)
+{
+	uint16_t code = err == RODNS_E_TSIG_BADKEY ? DNS_RC_BADKEY
+			: err == RODNS_E_TSIG_BADTIME ? DNS_RC_BADTIME
+						      : DNS_RC_BADVERS; /* BADSIG */
+	uint64_t t = (uint64_t)now & 0xffffffffffffULL;
+	dns_name_t key, alg;
+	dns_rd_t r;
+	dns_wr_t w;
+	uint16_t ar = (uint16_t)(resp[10] << 8 | resp[11]);
+	dns_rd_init(&r, m->wire, m->len);
+	r.pos += m->tsig_off;
+	dns_name_read(&r, &key);
+	dns_rd_skip(&r, 10); /* type, class, TTL, RDLENGTH */
+	dns_name_read(&r, &alg);
+	if (r.error != RODNS_OK || len > cap || ar == 0xffff)
+		return (int)len;
+	dns_wr_init(&w, resp + len, cap - len);
+	dns_name_write(&w, &key, NULL);
+	dns_wr_u16(&w, DNS_T_TSIG);
+	dns_wr_u16(&w, DNS_C_ANY);
+	dns_wr_u32(&w, 0);
+	size_t rdl = dns_wr_off(&w);
+	dns_wr_u16(&w, 0);
+	dns_name_write(&w, &alg, NULL);
+	dns_wr_u16(&w, (uint16_t)(t >> 32));
+	dns_wr_u32(&w, (uint32_t)t);
+	dns_wr_u16(&w, IPSEC_TSIG_FUDGE);
+	dns_wr_u16(&w, 0); /* MAC size: unsigned */
+	dns_wr_u16(&w, m->id);
+	dns_wr_u16(&w, code);
+	dns_wr_u16(&w, code == DNS_RC_BADTIME ? 6 : 0);
+	if (code == DNS_RC_BADTIME) {
+		dns_wr_u16(&w, (uint16_t)(t >> 32));
+		dns_wr_u32(&w, (uint32_t)t);
+	}
+	dns_wr_put_u16_at(&w, rdl, (uint16_t)(dns_wr_off(&w) - rdl - 2));
+	if (w.error != RODNS_OK)
+		return (int)len;
+	ar++;
+	resp[10] = (uint8_t)(ar >> 8);
+	resp[11] = (uint8_t)ar;
+	return (int)(len + dns_wr_off(&w));
+}
+
 static int on_notify(const serve_query_ops_t *ops, const serve_src_t *src, const dns_msg_t *m,
 		     const uint8_t *q, size_t qlen, uint8_t *resp, size_t cap)
 {
+	const conf_tsig_t *key = NULL;
+	uint8_t mac[64];
+	size_t maclen = sizeof(mac);
+	int64_t now = (int64_t)time(NULL);
 	if (m->count[DNS_SEC_QD] != 1 || m->qtype != DNS_T_SOA)
 		return serve_error(q, qlen, m, DNS_RC_FORMERR, resp, cap);
-	int rc = ops->notify ? ops->notify(ops->arg, &m->qname, src) : DNS_RC_REFUSED;
+	if (ops->conf && m->has_tsig) {
+		int v = ipsec_tsig_verify_request(ops->conf, q, qlen, now, &key, mac, &maclen);
+		if (v != RODNS_OK) {
+			bool tsig = v <= RODNS_E_TSIG_BADSIG && v >= RODNS_E_TSIG_BADTIME;
+			int len = serve_error(q, qlen, m, tsig ? DNS_RC_NOTAUTH : DNS_RC_SERVFAIL,
+					      resp, cap);
+			return tsig && len > 0 ? tsig_error(m, v, now, resp, (size_t)len, cap)
+					       : len;
+		}
+	}
+	int rc = DNS_RC_REFUSED;
+	if (!ops->conf || notify_key_ok(ops->conf, &m->qname, key))
+		rc = ops->notify ? ops->notify(ops->arg, &m->qname, src) : DNS_RC_REFUSED;
 	int len = serve_error(q, qlen, m, rc, resp, cap);
 	if (len > 0 && rc == DNS_RC_NOERROR)
 		resp[2] |= (uint8_t)(DNS_F_AA >> 8); /* RFC 1996 §4.7 */
+	if (len > 0 && key) {
+		size_t l = (size_t)len;
+		if (ipsec_tsig_sign_response(key, mac, maclen, resp, &l, cap, now) == RODNS_OK)
+			len = (int)l;
+	}
 	return len;
 }
 

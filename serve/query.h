@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "conf/conf.h"
 #include "dns/msg.h"
 #include "serve/listen.h"
 
@@ -22,6 +23,12 @@ typedef struct {
 	int (*answer)(void *arg, void *worker_ctx, const serve_src_t *src, const dns_msg_t *q,
 		      uint8_t *resp, size_t cap, void *conn);
 	void *arg;
+	/* TSIG keys and zones for NOTIFY (RFC 8945): a signed NOTIFY is
+	 * verified (failures answer NOTAUTH with the TSIG error) and its
+	 * answer signed; a zone whose primaries use TSIG takes only NOTIFYs
+	 * signed with one of their keys (else REFUSED, before ops->notify).
+	 * NULL: TSIG is not looked at. */
+	const conf_t *conf;
 } serve_query_ops_t;
 
 /* Handles one incoming message (a serve_handler_fn whose worker context is

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "dns/msg.h"
+#include "ipsec/tsig.h"
 #include "xfr/client.h"
 
 static uint16_t new_id(void)
@@ -125,38 +126,86 @@ static int stream_exchange(const xfr_primary_t *p, const uint8_t *q, size_t qlen
 	return (int)len;
 }
 
+static bool is_tsig_error(int rc)
+{
+	return rc <= RODNS_E_TSIG_MISSING && rc >= RODNS_E_TSIG_BADTIME;
+}
+
+/* Signs a query in place when the primary has a TSIG key (*t stays NULL
+ * when it has none). */
+static int sign_query(const xfr_primary_t *p, const char *what, uint8_t *q, size_t *qlen,
+		      size_t cap, ipsec_tsig_t **t, char *reason, size_t rcap)
+{
+	*t = NULL;
+	if (!p->tsig)
+		return RODNS_OK;
+	int rc = ipsec_tsig_sign(p->tsig, q, qlen, cap, (int64_t)time(NULL), t);
+	if (rc != RODNS_OK)
+		snprintf(reason, rcap, "signing the %s with TSIG key %s: %s", what,
+			 p->tsig->name_text, rodns_strerror(rc));
+	return rc;
+}
+
+/* Checks an SOA reply, its TSIG included. The TSIG is checked also when the
+ * RCODE is an error: a primary that rejects our key answers NOTAUTH, and
+ * the TSIG error says why better than the RCODE. A reply to another query,
+ * or a malformed one, fails as such. A truncated reply is not checked for
+ * TSIG: nothing in it is used, the retry over the stream is checked
+ * instead. */
+static int check_soa_reply(ipsec_tsig_t *t, const uint8_t *buf, size_t len, uint16_t id,
+			   const dns_name_t *zone, uint32_t *serial, bool *tc, char *reason,
+			   size_t cap)
+{
+	int rc = soa_from_reply(buf, len, id, zone, serial, tc, reason, cap);
+	if (!t || (rc == RODNS_OK && *tc) || (rc != RODNS_OK && rc != RODNS_E_XFR_RCODE))
+		return rc;
+	char why[256];
+	int v = ipsec_tsig_verify(t, buf, len, 1, (int64_t)time(NULL), why, sizeof(why));
+	if (v != RODNS_OK) {
+		snprintf(reason, cap, "SOA reply: TSIG: %s", why);
+		return v;
+	}
+	return rc;
+}
+
 int xfr_soa_probe(const xfr_primary_t *p, const dns_name_t *zone, const xfr_limits_t *lim,
 		  uint32_t *serial, char *reason, size_t cap)
 {
-	uint8_t q[600], buf[65535];
+	uint8_t q[1024], buf[65535];
 	uint16_t id = new_id();
-	int qlen = build_soa_query(q, sizeof(q), id, zone);
-	if (qlen < 0)
-		return qlen;
-	bool tc = false;
-	int rc = RODNS_E_TIMEOUT;
+	ipsec_tsig_t *t = NULL;
 	reason[0] = '\0';
-	if (p->udp_to) {
-		/* three tries, as a resolver would, within the connect budget */
-		for (int i = 0; i < 3 && rc == RODNS_E_TIMEOUT; i++)
-			rc = udp_exchange(p, q, (size_t)qlen, buf, sizeof(buf),
-					  lim->connect_ms / 3 + 1);
-		if (rc < 0) {
-			snprintf(reason, cap, "SOA query over UDP: %s", rodns_strerror(rc));
-			return rc;
-		}
-		rc = soa_from_reply(buf, (size_t)rc, id, zone, serial, &tc, reason, cap);
-		if (rc != RODNS_OK || !tc)
-			return rc;
-	}
-	rc = stream_exchange(p, q, (size_t)qlen, buf, sizeof(buf), lim, reason, cap);
+	int rc = build_soa_query(q, sizeof(q), id, zone);
 	if (rc < 0)
 		return rc;
-	rc = soa_from_reply(buf, (size_t)rc, id, zone, serial, &tc, reason, cap);
+	size_t qlen = (size_t)rc;
+	rc = sign_query(p, "SOA query", q, &qlen, sizeof(q), &t, reason, cap);
+	if (rc != RODNS_OK)
+		return rc;
+	bool tc = false;
+	if (p->udp_to) {
+		rc = RODNS_E_TIMEOUT;
+		/* three tries, as a resolver would, within the connect budget */
+		for (int i = 0; i < 3 && rc == RODNS_E_TIMEOUT; i++)
+			rc = udp_exchange(p, q, qlen, buf, sizeof(buf), lim->connect_ms / 3 + 1);
+		if (rc < 0)
+			snprintf(reason, cap, "SOA query over UDP: %s", rodns_strerror(rc));
+		else
+			rc = check_soa_reply(t, buf, (size_t)rc, id, zone, serial, &tc, reason,
+					     cap);
+		if (rc != RODNS_OK || !tc)
+			goto out;
+	}
+	rc = stream_exchange(p, q, qlen, buf, sizeof(buf), lim, reason, cap);
+	if (rc < 0)
+		goto out;
+	rc = check_soa_reply(t, buf, (size_t)rc, id, zone, serial, &tc, reason, cap);
 	if (rc == RODNS_OK && tc) {
 		snprintf(reason, cap, "SOA reply truncated over %s", p->transport);
-		return RODNS_E_MALFORMED;
+		rc = RODNS_E_MALFORMED;
 	}
+out:
+	ipsec_tsig_free(t);
 	return rc;
 }
 
@@ -179,12 +228,49 @@ static int copy_soa(void *arg, const dns_rr_t *rr)
 	return 1;
 }
 
+/* Whether a message carries a TSIG (it parsed once already). */
+static bool msg_signed(const uint8_t *buf, size_t len)
+{
+	dns_msg_t m;
+	return dns_msg_parse(&m, buf, len) == RODNS_OK && m.has_tsig;
+}
+
+/* Receives, verifies and applies the transfer's messages until the last
+ * one. Each message's TSIG is checked before xfrin sees it; only xfrin
+ * knows which message is the last, so its being signed is checked after
+ * (nothing is committed before that). */
+static int receive(xfr_stream_t *st, xfr_in_t *x, ipsec_tsig_t *t, const xfr_limits_t *lim,
+		   uint8_t *buf, size_t cap, char *why, size_t wcap)
+{
+	int64_t deadline = now_ms() + lim->total_ms;
+	for (;;) {
+		int64_t left = deadline - now_ms();
+		if (left <= 0)
+			return RODNS_E_TIMEOUT;
+		size_t len = 0;
+		int rc = xfr_stream_recv(st, buf, cap, &len,
+					 left < lim->idle_ms ? (int)left : lim->idle_ms);
+		if (rc == RODNS_OK && t)
+			rc = ipsec_tsig_verify(t, buf, len, 0, (int64_t)time(NULL), why, wcap);
+		if (rc == RODNS_OK)
+			rc = xfr_in_message(x, buf, len);
+		if (rc == 1 && t && !msg_signed(buf, len)) {
+			snprintf(why, wcap, "the last message of the answer is not signed "
+					    "(TSIG missing)");
+			return RODNS_E_TSIG_MISSING;
+		}
+		if (rc != RODNS_OK)
+			return rc;
+	}
+}
+
 /* Runs one transfer over a fresh connection. */
 static int transfer(store_t *s, store_zone_t *meta, const xfr_primary_t *p,
 		    const xfr_limits_t *lim, uint16_t qtype, const dns_rr_t *soa,
 		    xfr_pull_result_t *out)
 {
 	static __thread uint8_t buf[65535];
+	const char *kind = qtype == DNS_T_IXFR ? "IXFR" : "AXFR";
 	xfr_in_params_t prm = {.zone = meta->name, .qtype = qtype, .id = new_id(),
 			       .serial = meta->serial,
 			       .have_serial = meta->state != STORE_ZONE_EMPTY,
@@ -193,43 +279,44 @@ static int transfer(store_t *s, store_zone_t *meta, const xfr_primary_t *p,
 	int qlen = xfr_in_query(buf, sizeof(buf), &prm, soa);
 	if (qlen < 0)
 		return qlen;
-	xfr_stream_t st;
+	size_t ql = (size_t)qlen;
 	char why[256] = "";
-	int rc = p->connect(p->arg, &st, why, sizeof(why));
+	ipsec_tsig_t *t = NULL;
+	int rc = sign_query(p, qtype == DNS_T_IXFR ? "IXFR query" : "AXFR query", buf, &ql,
+			    sizeof(buf), &t, why, sizeof(why));
+	if (rc != RODNS_OK) {
+		snprintf(out->reason, sizeof(out->reason), "%s: %s", kind, why);
+		return rc;
+	}
+	xfr_stream_t st;
+	rc = p->connect(p->arg, &st, why, sizeof(why));
 	if (rc != RODNS_OK) {
 		snprintf(out->reason, sizeof(out->reason), "connect: %s",
 			 why[0] ? why : rodns_strerror(rc));
+		ipsec_tsig_free(t);
 		return rc;
 	}
+	why[0] = '\0';
 	xfr_in_t *x = NULL;
-	int64_t deadline = now_ms() + lim->total_ms;
 	rc = xfr_in_new(s, meta->id, &prm, &x);
 	if (rc == RODNS_OK)
-		rc = xfr_stream_send(&st, buf, (size_t)qlen, lim->idle_ms);
-	while (rc == RODNS_OK) {
-		int64_t left = deadline - now_ms();
-		if (left <= 0) {
-			rc = RODNS_E_TIMEOUT;
-			break;
-		}
-		size_t len = 0;
-		rc = xfr_stream_recv(&st, buf, sizeof(buf), &len,
-				     left < lim->idle_ms ? (int)left : lim->idle_ms);
-		if (rc == RODNS_OK)
-			rc = xfr_in_message(x, buf, len);
-		if (rc == 1) {
-			rc = xfr_in_commit(x, meta);
-			break;
-		}
-	}
+		rc = xfr_stream_send(&st, buf, ql, lim->idle_ms);
+	if (rc == RODNS_OK)
+		rc = receive(&st, x, t, lim, buf, sizeof(buf), why, sizeof(why));
+	if (rc == 1)
+		rc = xfr_in_commit(x, meta);
 	xfr_stream_close(&st);
+	ipsec_tsig_free(t);
 	if (x) {
 		out->res = *xfr_in_result(x);
 		if (rc != RODNS_OK) {
 			const char *r = xfr_in_reason(x);
-			snprintf(out->reason, sizeof(out->reason), "%s: %s",
-				 qtype == DNS_T_IXFR ? "IXFR" : "AXFR",
-				 r[0] ? r : rodns_strerror(rc));
+			if (why[0])
+				snprintf(out->reason, sizeof(out->reason), "%s: TSIG: %s", kind,
+					 why);
+			else
+				snprintf(out->reason, sizeof(out->reason), "%s: %s", kind,
+					 r[0] ? r : rodns_strerror(rc));
 		}
 	}
 	xfr_in_free(x);
@@ -245,7 +332,10 @@ int xfr_pull(store_t *s, store_zone_t *meta, const xfr_primary_t *p, const xfr_l
 		store_rrset(s, meta->id, &meta->name, DNS_T_SOA, 0, copy_soa, &soa);
 	if (soa.found) {
 		int rc = transfer(s, meta, p, lim, DNS_T_IXFR, &soa.rr, out);
-		if (rc == RODNS_OK || strncmp(out->reason, "connect:", 8) == 0)
+		/* a TSIG failure is forgery or a wrong key: asking the same
+		 * primary for more data will not help */
+		if (rc == RODNS_OK || strncmp(out->reason, "connect:", 8) == 0 ||
+		    is_tsig_error(rc))
 			return rc;
 		/* Whatever went wrong with the IXFR (refused, inexact, cut off),
 		 * a full transfer is the way back to the primary's exact data. */

@@ -31,12 +31,15 @@ typedef struct {
 	/* plain UDP for the SOA probe (NULL: ask over the stream) */
 	const conf_addr_t *udp_to;
 	const conf_addr_t *udp_from;
+	/* TSIG key (RFC 8945): signs the SOA query and the transfer query;
+	 * the SOA reply and every transfer message must verify. NULL: none. */
+	const conf_tsig_t *tsig;
 } xfr_primary_t;
 
 /* Asks the primary for the zone's SOA serial: over UDP when p->udp_to is
  * set (retrying over the stream when the answer is truncated), else over
- * the stream. Checks ID, question, AA and that the answer is the zone's
- * SOA. */
+ * the stream. Checks ID, question, AA, that the answer is the zone's SOA
+ * and, with p->tsig, the reply's TSIG (RODNS_E_TSIG_*). */
 int xfr_soa_probe(const xfr_primary_t *p, const dns_name_t *zone, const xfr_limits_t *lim,
 		  uint32_t *serial, char *reason, size_t cap);
 
@@ -51,8 +54,11 @@ typedef struct {
  * data and want_axfr is false, else AXFR. An IXFR that the primary refuses
  * (NOTIMP, REFUSED, FORMERR, SERVFAIL) or that does not apply exactly
  * (deletion of a missing record, addition of a present one, serial gap or
- * regression) is retried once as AXFR. On success meta is updated and
- * committed; on failure nothing was changed. */
+ * regression) is retried once as AXFR. With p->tsig every message is
+ * verified before it is applied (RFC 8945 §5.3.1: first and last signed,
+ * at most 99 unsigned in a row); a TSIG failure ends the pull at once,
+ * without the AXFR retry. On success meta is updated and committed; on
+ * failure nothing was changed. */
 int xfr_pull(store_t *s, store_zone_t *meta, const xfr_primary_t *p, const xfr_limits_t *lim,
 	     bool want_axfr, xfr_pull_result_t *out);
 

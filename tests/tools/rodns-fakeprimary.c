@@ -9,7 +9,9 @@
  *
  * MODE: pass bad-id truncate flip ixfr-bad-delete ixfr-dup-add
  * ixfr-omit-rrsig-del serial-down serial-down-xfr ixfr-gap out-of-zone
- * rcode=N axfr-style-ixfr single-soa (see modes[] below). -n N mutates
+ * rcode=N axfr-style-ixfr single-soa tsig-flip (see modes[] below). In
+ * tsig-flip mode every reply is passed on exactly as the upstream sent it
+ * (so its TSIGs stay valid) except for one RDATA octet. -n N mutates
  * only the Nth transfer (AXFR or IXFR query) since the mode was set; 0, the
  * default, mutates every one. With -c, the first line of CONTROL_FILE
  * ("MODE [N]") is read before every query and overrides -m/-n; changing it
@@ -38,7 +40,7 @@
 enum mode {
 	M_PASS, M_BAD_ID, M_TRUNCATE, M_FLIP, M_BAD_DELETE, M_DUP_ADD, M_OMIT_RRSIG_DEL,
 	M_SERIAL_DOWN, M_SERIAL_DOWN_XFR, M_GAP, M_OUT_OF_ZONE, M_RCODE, M_AXFR_STYLE,
-	M_SINGLE_SOA,
+	M_SINGLE_SOA, M_TSIG_FLIP,
 };
 
 static const struct {
@@ -58,6 +60,10 @@ static const struct {
 	{"out-of-zone", M_OUT_OF_ZONE},         /* one owner becomes www.evil.test. */
 	{"axfr-style-ixfr", M_AXFR_STYLE},      /* IXFR answered with the full zone */
 	{"single-soa", M_SINGLE_SOA},           /* IXFR answered with the current SOA only */
+	/* upstream bytes unchanged but for the last RDATA octet of an A, AAAA,
+	 * RRSIG or DNSKEY in the middle message: well formed, only a MAC
+	 * (TSIG) or a signature check can notice */
+	{"tsig-flip", M_TSIG_FLIP},
 };
 
 struct fpmode {
@@ -107,6 +113,7 @@ typedef struct {
 	size_t seen, nan;
 	uint32_t first;
 	bool incr, in_add, done;
+	bool raw; /* out[] holds the upstream messages as received */
 } xfr_t;
 
 static volatile sig_atomic_t stopping;
@@ -498,6 +505,19 @@ static int keep_out(xfr_t *x, dns_mbuild_t *b, const uint8_t *buf)
 	return 0;
 }
 
+/* Keeps an upstream message as it came (tsig-flip). */
+static int keep_raw(xfr_t *x, const uint8_t *wire, size_t len)
+{
+	if (x->nout >= MAX_MSGS + 1)
+		return -1;
+	x->out[x->nout] = malloc(len);
+	if (!x->out[x->nout])
+		return -1;
+	memcpy(x->out[x->nout], wire, len);
+	x->outlen[x->nout++] = len;
+	return 0;
+}
+
 /* Builds upstream message mi from *i on; splits it when it does not fit. */
 static int build_one(xfr_t *x, uint16_t mi, size_t *i, uint8_t *buf)
 {
@@ -570,6 +590,32 @@ static bool wire_flip(xfr_t *x, size_t k)
 	return true;
 }
 
+/* Flips the last RDATA octet of an A, AAAA, RRSIG or DNSKEY record of
+ * message k, from its middle answer RR on (wrapping round): addresses,
+ * signatures and keys are opaque, so the message stays well formed. */
+static bool rdata_flip(xfr_t *x, size_t k)
+{
+	dns_msg_t m;
+	if (dns_msg_parse(&m, x->out[k], x->outlen[k]) != RODNS_OK)
+		return false;
+	unsigned n = m.count[DNS_SEC_AN];
+	for (unsigned pass = 0; pass < 2; pass++) {
+		dns_rrcur_t c;
+		dns_rr_t rr;
+		dns_rrcur_init(&c, &m, DNS_SEC_AN);
+		for (unsigned i = 0; i < n && dns_rrcur_next(&c, &rr, rdbuf, sizeof(rdbuf)) == 1;
+		     i++) {
+			bool opaque = rr.type == DNS_T_A || rr.type == DNS_T_AAAA ||
+				      rr.type == DNS_T_RRSIG || rr.type == DNS_T_DNSKEY;
+			if (!opaque || rr.rdlen == 0 || (pass == 0 && i < n / 2))
+				continue;
+			x->out[k][dns_rd_off(&c.r) - 1] ^= 0x01; /* end of this RR */
+			return true;
+		}
+	}
+	return false;
+}
+
 /* ---- talking ------------------------------------------------------------ */
 
 /* A socket of the given type connected to the upstream, or -1. */
@@ -602,6 +648,8 @@ static int fetch(const struct cfg *c, const uint8_t *q, size_t qlen, xfr_t *x)
 	while (rc == 0 && !x->done) {
 		int n = read_msg(fd, buf, c->io_ms);
 		rc = n < 0 || x->bytes + (size_t)n > MAX_BYTES ? -1 : add_msg(x, buf, (size_t)n);
+		if (rc == 0 && x->raw)
+			rc = keep_raw(x, buf, (size_t)n);
 	}
 	if (fd >= 0)
 		close(fd);
@@ -650,8 +698,10 @@ static size_t upstream_query(const dns_msg_t *m, bool axfr, const uint8_t *q, si
 /* Wire-level mutations and the send. Returns what to log. */
 static const char *deliver(int fd, const struct cfg *c, enum mode md, xfr_t *x)
 {
-	if (build_all(x) < 0 || x->nout == 0)
+	if ((x->raw ? 0 : build_all(x)) < 0 || x->nout == 0)
 		return "cannot rebuild the reply";
+	if (md == M_TSIG_FLIP && !rdata_flip(x, x->nout / 2))
+		return "nothing to flip";
 	if (md == M_BAD_ID) {
 		size_t k = x->nout > 1 ? 1 : 0;
 		x->out[k][1] ^= 0x01;
@@ -675,13 +725,14 @@ static const char *transfer(int fd, const struct cfg *c, const struct fpmode *mp
 			 md.m == M_SINGLE_SOA;
 	enum mode eff = sel && (ixfr || !ixfr_only) ? md.m : M_PASS;
 	*applied = eff != M_PASS;
+	x->raw = md.m == M_TSIG_FLIP;
 	if (eff == M_RCODE)
 		return send_rcode(fd, m, md.rcode, c->io_ms) < 0 ? "client write failed" : "rcode";
 	size_t ulen = upstream_query(m, eff == M_AXFR_STYLE, q, qlen, uq);
 	if (ulen == 0 || fetch(c, uq, ulen, x) < 0)
 		return "upstream transfer failed";
 	if (eff != M_PASS && eff != M_BAD_ID && eff != M_TRUNCATE && eff != M_FLIP &&
-	    eff != M_AXFR_STYLE && !mutate_rrs(c, &md, x))
+	    eff != M_AXFR_STYLE && eff != M_TSIG_FLIP && !mutate_rrs(c, &md, x))
 		*applied = false;
 	return deliver(fd, c, *applied ? eff : M_PASS, x);
 }
@@ -704,6 +755,9 @@ static const char *plain_reply(const struct cfg *c, const struct fpmode *md, xfr
 	*applied = false;
 	if (add_msg(x, r, rlen) < 0)
 		return "malformed upstream reply";
+	x->raw = md->m == M_TSIG_FLIP;
+	if (x->raw)
+		return keep_raw(x, r, rlen) < 0 ? "out of memory" : "sent";
 	if (md->m == M_SERIAL_DOWN && x->qtype == DNS_T_SOA)
 		*applied = mutate_rrs(c, md, x);
 	return build_all(x) < 0 || x->nout != 1 ? "cannot rebuild the reply" : "sent";
