@@ -1,8 +1,11 @@
-/* rodnsd: zones, the transfer thread, timers, signals. See daemon.h. */
+/* rodnsd: zones, the transfer thread, timers, signals. See daemon.h and,
+ * for the state shared with watch.c, control.c and metrics.c,
+ * daemon_int.h. */
 #include <errno.h>
 #include <ev.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,46 +14,22 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "daemon/daemon.h"
+#include "daemon/daemon_int.h"
 #include "daemon/event.h"
 #include "dns/serial.h"
-#include "serve/answer.h"
-#include "serve/listen.h"
-#include "serve/query.h"
+#include "serve/xfrout.h"
 #include "xfr/client.h"
 
 #define XFR_CONNECT_MS 10000
 
-typedef struct dstore {
-	char *path;
-	store_t *w;
-	struct dstore *next;
-} dstore_t;
-
-struct daemon {
-	conf_t *conf;
-	const char *conf_path;
-	struct ev_loop *loop;
-	ev_signal sig_term, sig_int, sig_hup;
-	ev_async wake;
-	ev_timer *timers; /* one per zone, same index */
-	dzone_t *zones;
-	size_t nzones;
-	dstore_t *stores;
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	dzone_t **queue;
-	size_t qhead, qlen;
-	bool quit;
-	int active_fd; /* socket of the running transfer, for SIGTERM */
-	pthread_t xthr;
-	serve_listen_t *listen;
-	serve_query_ops_t qops;
-};
+int64_t daemon_now(void)
+{
+	return (int64_t)time(NULL);
+}
 
 static int64_t now_s(void)
 {
-	return (int64_t)time(NULL);
+	return daemon_now();
 }
 
 static uint32_t rnd32(void)
@@ -142,11 +121,31 @@ static int zone_open(daemon_t *d, dzone_t *z, const conf_zone_t *cz)
 	}
 	z->zone_id = z->meta.id;
 	zone_resume(z, now_s());
+	/* the not-yet-valid groups come from a walk: once here, then per transfer */
+	if (z->rf.state != XFR_EMPTY)
+		daemon_expiry_inceptions(z->ws, z->zone_id, now_s(), &daemon_zx(d, z)->inc);
 	if (z->rf.state != XFR_EMPTY)
 		daemon_event(EV_DAEMON, cz->name_text, (daemon_field_t[]){EVF_N("serial", z->rf.serial)},
 			     1, "serving stored serial %u; next refresh in %llds", z->rf.serial,
 			     (long long)(z->rf.next - now_s()));
 	return RODNS_OK;
+}
+
+dzone_t *daemon_zone_by_text(daemon_t *d, const char *text)
+{
+	dns_name_t n;
+	if (dns_name_from_text(text, &(dns_name_t){.len = 1, .labels = 0, .data = {0}}, &n) !=
+	    RODNS_OK)
+		return NULL;
+	for (size_t i = 0; i < d->nzones; i++)
+		if (dns_name_eq(&d->zones[i].cz->name, &n))
+			return &d->zones[i];
+	return NULL;
+}
+
+uint32_t daemon_zone_window_locked(const dzone_t *z)
+{
+	return daemon_expiry_window(z->cz->expiry_warning, z->rf.refresh, z->rf.retry);
 }
 
 dzone_t *daemon_zone_for(daemon_t *d, const dns_name_t *name)
@@ -177,20 +176,25 @@ static void enqueue_locked(daemon_t *d, dzone_t *z)
 typedef struct {
 	daemon_t *d;
 	const conf_primary_t *p;
+	const char *zone;
 } conn_arg_t;
 
 static int connect_primary(void *arg, xfr_stream_t *s, char *reason, size_t cap)
 {
 	conn_arg_t *a = arg;
-	if (a->p->transport != CONF_XPORT_TCP) {
-		snprintf(reason, cap, "transport %s is not available in this build",
-			 conf_transport_name(a->p->transport));
-		return RODNS_E_UNSUPPORTED;
-	}
-	int rc = xfr_tcp_connect(s, &a->p->addr, a->p->has_source ? &a->p->source : NULL,
-				 XFR_CONNECT_MS);
+	int auth = 0;
+	int rc = daemon_connect(&a->d->sessions, a->p, s, XFR_CONNECT_MS, &auth, reason, cap);
 	if (rc != RODNS_OK) {
-		snprintf(reason, cap, "%s", rodns_strerror(rc));
+		if (auth) {
+			char peer[80];
+			conf_addr_to_text(&a->p->addr, peer, sizeof(peer));
+			daemon_event(EV_AUTH_FAILED, a->zone,
+				     (daemon_field_t[]){EVF_S("primary", peer),
+							EVF_S("transport",
+							      conf_transport_name(a->p->transport))},
+				     2, "session to %s over %s not authenticated: %s", peer,
+				     conf_transport_name(a->p->transport), reason);
+		}
 		return rc;
 	}
 	pthread_mutex_lock(&a->d->lock);
@@ -252,6 +256,28 @@ static void log_pull(dzone_t *z, const conf_primary_t *p, const xfr_pull_result_
 			     (unsigned long long)r->res.pruned);
 }
 
+/* One rodns_xfr_total{zone,kind,transport,result} step. */
+static void count_xfr(dzone_t *z, const conf_primary_t *p, int kind, int result)
+{
+	unsigned t = (unsigned)p->transport < XT__N ? (unsigned)p->transport : 0;
+	atomic_fetch_add_explicit(&daemon_zx(z->d, z)->xfr[kind][t][result], 1,
+				  memory_order_relaxed);
+}
+
+static void count_pull(dzone_t *z, const conf_primary_t *p, int rc, bool want_full,
+		       const xfr_pull_result_t *r)
+{
+	if (r->fell_back)
+		count_xfr(z, p, XK_IXFR, XR_FAILURE);
+	if (rc == RODNS_OK) {
+		count_xfr(z, p, r->res.kind == XFR_KIND_AXFR ? XK_AXFR : XK_IXFR, XR_SUCCESS);
+		atomic_fetch_add_explicit(&daemon_zx(z->d, z)->pruned, r->res.pruned,
+					  memory_order_relaxed);
+	} else {
+		count_xfr(z, p, r->fell_back || want_full ? XK_AXFR : XK_IXFR, XR_FAILURE);
+	}
+}
+
 static xfr_limits_t limits_of(const conf_zone_t *cz)
 {
 	return (xfr_limits_t){.connect_ms = XFR_CONNECT_MS,
@@ -268,17 +294,18 @@ static bool try_primary(dzone_t *z, int pi, bool force, attempt_t *a)
 {
 	daemon_t *d = z->d;
 	const conf_primary_t *p = &z->cz->primaries[pi];
-	conn_arg_t ca = {.d = d, .p = p};
+	conn_arg_t ca = {.d = d, .p = p, .zone = z->cz->name_text};
 	char peer[80];
 	conf_addr_to_text(&p->addr, peer, sizeof(peer));
 	xfr_primary_t xp = {.connect = connect_primary, .arg = &ca,
 			    .transport = conf_transport_name(p->transport), .peer = peer,
 			    .udp_to = p->transport == CONF_XPORT_TCP ? &p->addr : NULL,
-			    .udp_from = p->has_source ? &p->source : NULL};
+			    .udp_from = p->has_source ? &p->source : NULL, .tsig = p->tsig};
 	xfr_limits_t lim = limits_of(z->cz);
 	uint32_t serial = 0;
 	char why[512];
 	int rc = xfr_soa_probe(&xp, &z->cz->name, &lim, &serial, why, sizeof(why));
+	count_xfr(z, p, XK_SOA, rc == RODNS_OK ? XR_SUCCESS : XR_FAILURE);
 	if (rc != RODNS_OK) {
 		snprintf(a->reason, sizeof(a->reason), "%s over %s: %s", peer, xp.transport, why);
 		return false;
@@ -302,6 +329,7 @@ static bool try_primary(dzone_t *z, int pi, bool force, attempt_t *a)
 	snprintf(z->meta.primary, sizeof(z->meta.primary), "%s", peer);
 	z->meta.last_xfr = now_s();
 	rc = xfr_pull(z->ws, &z->meta, &xp, &lim, force || !have, &r);
+	count_pull(z, p, rc, force || !have, &r);
 	pthread_mutex_lock(&d->lock);
 	d->active_fd = -1;
 	pthread_mutex_unlock(&d->lock);
@@ -358,33 +386,61 @@ static void persist(dzone_t *z)
 			     "cannot save zone timers: %s", rodns_strerror(rc));
 }
 
+/* What an attempt reports to watch.c: its outcome, for the expiry
+ * events' text, and whether it was a heal. Caller holds d->lock. */
+static void attempt_report(dzone_t *z, const attempt_t *a, bool heal)
+{
+	dzx_t *x = daemon_zx(z->d, z);
+	int pi = a->ok ? a->primary : z->primary;
+	x->heal = (expiry_heal_t){.ok = a->ok, .transferred = a->transferred, .full = a->full,
+				  .serial = z->rf.serial};
+	if (z->cz->n_primaries && pi >= 0 && (size_t)pi < z->cz->n_primaries)
+		conf_addr_to_text(&z->cz->primaries[pi].addr, x->heal.primary,
+				  sizeof(x->heal.primary));
+	/* a long reason is cut: the full one was in the 6521 event */
+	size_t n = strnlen(a->reason, sizeof(x->heal.reason) - 1);
+	memcpy(x->heal.reason, a->reason, n);
+	x->heal.reason[n] = '\0';
+	x->heal_done = x->heal_done || heal;
+	x->attempt_done = true;
+}
+
 static void run_zone(daemon_t *d, dzone_t *z)
 {
+	dzx_t *x = daemon_zx(d, z);
 	int64_t now = now_s();
 	pthread_mutex_lock(&d->lock);
 	bool expired = xfr_refresh_check_expiry(&z->rf, now);
 	bool due = z->rf.next <= now;
 	bool force = z->force_axfr;
-	if (due)
+	bool heal = false;
+	if (due) {
 		xfr_refresh_start(&z->rf);
-	z->state = z->rf.state;
-	pthread_mutex_unlock(&d->lock);
-	if (expired) {
-		daemon_event(EV_ZONE_EXPIRED, z->cz->name_text, NULL, 0,
-			     "SOA EXPIRE passed without a successful refresh: answering SERVFAIL");
-		persist(z);
+		heal = x->heal_requested;
+		x->heal_requested = false;
 	}
+	z->state = z->rf.state;
+	/* 6527 and its repeats come from watch.c's scan of the new state */
+	x->scan_wanted = x->scan_wanted || expired;
+	pthread_mutex_unlock(&d->lock);
+	if (expired)
+		persist(z);
 	if (!due)
 		return;
 	int64_t sig = earliest_sig(z);
 	pthread_mutex_lock(&d->lock);
+	/* signatures expiring within the warning window make this a full
+	 * transfer: the signer may have refreshed them without a serial bump */
+	z->clamps.sig_horizon = daemon_zone_window_locked(z);
 	force = force || xfr_refresh_force_axfr(&z->rf, &z->clamps, sig, now);
 	pthread_mutex_unlock(&d->lock);
 	attempt_t a;
 	attempt(z, force, &a);
 	now = now_s();
+	expiry_inceptions_t inc = {0};
+	if (a.transferred)
+		daemon_expiry_inceptions(z->ws, z->zone_id, now, &inc);
 	pthread_mutex_lock(&d->lock);
-	int was = z->rf.state;
 	if (a.ok) {
 		xfr_refresh_success(&z->rf, &z->clamps, &a.soa, a.transferred, a.full, now,
 				    rnd32());
@@ -395,10 +451,11 @@ static void run_zone(daemon_t *d, dzone_t *z)
 	}
 	z->state = z->rf.state;
 	z->serial = z->rf.serial;
+	if (inc.valid)
+		x->inc = inc;
+	attempt_report(z, &a, heal);
+	x->scan_wanted = true;
 	pthread_mutex_unlock(&d->lock);
-	if (a.ok && was == XFR_EXPIRED)
-		daemon_event(EV_ZONE_RECOVERED, z->cz->name_text, NULL, 0,
-			     "zone refreshed: serving serial %u again", a.soa.serial);
 	persist(z);
 }
 
@@ -462,14 +519,32 @@ static void wake_cb(struct ev_loop *loop, ev_async *a, int revents)
 {
 	(void)a;
 	(void)revents;
-	arm_timers(ev_userdata(loop));
+	daemon_t *d = ev_userdata(loop);
+	arm_timers(d);
+	daemon_watch_pending(d);
 }
 
-static void stop_cb(struct ev_loop *loop, ev_signal *s, int revents)
+void daemon_request_refresh(daemon_t *d, dzone_t *z, bool axfr)
 {
-	(void)revents;
-	daemon_t *d = ev_userdata(loop);
-	daemon_event(EV_DAEMON, NULL, NULL, 0, "signal %d: stopping", s->signum);
+	pthread_mutex_lock(&d->lock);
+	if (axfr)
+		z->force_axfr = true;
+	xfr_refresh_notify(&z->rf, now_s());
+	if (!z->rf.running)
+		enqueue_locked(d, z);
+	pthread_mutex_unlock(&d->lock);
+}
+
+void daemon_request_heal(daemon_t *d, dzone_t *z)
+{
+	pthread_mutex_lock(&d->lock);
+	daemon_zx(d, z)->heal_requested = true;
+	pthread_mutex_unlock(&d->lock);
+	daemon_request_refresh(d, z, false);
+}
+
+void daemon_stop(daemon_t *d)
+{
 	pthread_mutex_lock(&d->lock);
 	d->quit = true;
 	/* a transfer in flight is cut off here and rolled back by its thread */
@@ -477,20 +552,51 @@ static void stop_cb(struct ev_loop *loop, ev_signal *s, int revents)
 		shutdown(d->active_fd, SHUT_RDWR);
 	pthread_cond_broadcast(&d->cond);
 	pthread_mutex_unlock(&d->lock);
-	ev_break(loop, EVBREAK_ALL);
+	ev_break(d->loop, EVBREAK_ALL);
+}
+
+static void stop_cb(struct ev_loop *loop, ev_signal *s, int revents)
+{
+	(void)revents;
+	daemon_t *d = ev_userdata(loop);
+	daemon_event(EV_DAEMON, NULL, NULL, 0, "signal %d: stopping", s->signum);
+	daemon_stop(d);
+}
+
+/* The event sinks that the configuration names (the file, syslog socket
+ * and hook); stderr and the detach-implied syslog stay as rodnsd_main set
+ * them. */
+static void configure_events(const conf_t *c)
+{
+	daemon_event_sinks_t s;
+	daemon_event_sinks_get(&s);
+	s.min_severity = (int)c->log.level;
+	s.to_syslog = c->events.syslog || !s.to_stderr;
+	s.syslog_socket = c->events.syslog_socket;
+	s.json_file = c->events.file;
+	s.hook = c->events.hook;
+	s.hook_timeout = c->events.hook_timeout;
+	int rc = daemon_event_configure(&s);
+	if (rc != 0)
+		daemon_event(EV_CONFIG, NULL, NULL, 0, "event sinks: %s", rodns_strerror(rc));
 }
 
 static void hup_cb(struct ev_loop *loop, ev_signal *s, int revents)
 {
 	(void)s;
 	(void)revents;
-	daemon_t *d = ev_userdata(loop);
 	char err[4096];
+	daemon_reload(ev_userdata(loop), err, sizeof(err));
+}
+
+int daemon_reload(daemon_t *d, char *err, size_t cap)
+{
 	conf_t *nc = NULL;
-	if (conf_load(d->conf_path, &nc, err, sizeof(err)) != RODNS_OK) {
+	int rc = conf_load(d->conf_path, &nc, err, cap);
+	if (rc != RODNS_OK) {
 		daemon_event(EV_CONFIG, NULL, NULL, 0, "reload failed, keeping the old config: %s",
 			     err);
-		return;
+		return rc;
 	}
 	/* Zones keep running; what changes on reload for them is their
 	 * primaries, clamps and limits. Adding or removing zones needs a
@@ -507,12 +613,21 @@ static void hup_cb(struct ev_loop *loop, ev_signal *s, int revents)
 	}
 	pthread_mutex_unlock(&d->lock);
 	/* the old conf stays allocated: a running transfer may still read it */
+	conf_t **r = realloc(d->reloaded, (d->nreloaded + 1) * sizeof(*r));
+	if (r) {
+		d->reloaded = r;
+		d->reloaded[d->nreloaded++] = nc;
+	}
 	d->conf = nc;
+	configure_events(nc);
 	daemon_event(EV_DAEMON, NULL, NULL, 0,
 		     "configuration reloaded: %zu zones updated%s", same,
 		     same != nc->n_zones || same != d->nzones
 			     ? " (added or removed zones take effect on restart)"
 			     : "");
+	/* warning windows and repeat intervals may have changed */
+	daemon_watch_fresh(d, -1);
+	return RODNS_OK;
 }
 
 /* ---- NOTIFY (called on query worker threads) ---------------------------- */
@@ -541,11 +656,26 @@ static int on_notify(void *arg, const dns_name_t *zone, const serve_src_t *src)
 	return DNS_RC_NOERROR;
 }
 
-/* Per query worker: one read-only store connection per store file. */
-typedef struct {
-	daemon_t *d;
-	serve_ctx_t **ctx; /* same index as d->zones */
-} dworker_t;
+/* Per query worker (dworker_t, daemon_int.h): one read-only store
+ * connection per store file, and the query counters. */
+
+/* AXFR/IXFR from a downstream replica: only from allow-transfer sources,
+ * only over TCP (over UDP an empty TC=1 answer sends the client to TCP). */
+static int transfer_out(const dzone_t *z, serve_ctx_t *ctx, const serve_src_t *src,
+			const dns_msg_t *q, uint8_t *resp, size_t cap, void *conn)
+{
+	if (!conf_acl_match(&z->cz->allow_transfer, src->from))
+		return serve_error(q->wire, q->len, q, DNS_RC_REFUSED, resp, cap);
+	if (!src->tcp) {
+		int len = serve_error(q->wire, q->len, q, DNS_RC_NOERROR, resp, cap);
+		if (len > 0)
+			resp[2] |= (uint8_t)((DNS_F_TC | DNS_F_AA) >> 8);
+		return len;
+	}
+	int rc = serve_xfr_out(serve_ctx_store(ctx), &z->cz->name, z->zone_id, q, serve_tcp_send,
+			       conn, resp, cap);
+	return rc == RODNS_OK ? SERVE_STREAM : 0;
+}
 
 static int answer(void *arg, void *worker_ctx, const serve_src_t *src, const dns_msg_t *q,
 		  uint8_t *resp, size_t cap, void *conn)
@@ -560,8 +690,7 @@ static int answer(void *arg, void *worker_ctx, const serve_src_t *src, const dns
 	if (z->state != XFR_OK || !w->ctx[zi])
 		return serve_error(q->wire, q->len, q, DNS_RC_SERVFAIL, resp, cap);
 	if (q->qtype == DNS_T_AXFR || q->qtype == DNS_T_IXFR)
-		/* transfers out to downstream replicas arrive with that issue */
-		return serve_error(q->wire, q->len, q, DNS_RC_REFUSED, resp, cap);
+		return transfer_out(z, w->ctx[zi], src, q, resp, cap, conn);
 	serve_zone_t sz = {.apex = z->cz->name, .zone_id = z->zone_id};
 	serve_opts_t o = {.max_udp_payload = d->conf->server.max_udp_payload, .tcp = src->tcp};
 	return serve_answer(w->ctx[zi], &sz, q, &o, resp, cap);
@@ -571,17 +700,25 @@ static int handler(void *worker_ctx, const serve_src_t *src, const uint8_t *q, s
 		   uint8_t *resp, size_t cap, void *conn)
 {
 	dworker_t *w = worker_ctx;
-	return serve_query(&w->d->qops, worker_ctx, src, q, qlen, resp, cap, conn);
+	int n = serve_query(&w->d->qops, worker_ctx, src, q, qlen, resp, cap, conn);
+	/* one relaxed add on this worker's own line: no sharing on the query path */
+	int rc = n >= 12 ? (resp[3] & 0x0f) : n == 0 ? QRC__N - 1 : -1;
+	if (rc >= 0)
+		atomic_fetch_add_explicit(&w->q[rc][src->tcp ? 1 : 0], 1, memory_order_relaxed);
+	return n;
 }
 
 static void *worker_init(void *arg, int worker)
 {
 	daemon_t *d = arg;
-	(void)worker;
 	dworker_t *w = calloc(1, sizeof(*w));
 	if (!w)
 		return NULL;
 	w->d = d;
+	pthread_mutex_lock(&d->lock);
+	if (worker >= 0 && (size_t)worker < d->nworkers)
+		d->workers[worker] = w;
+	pthread_mutex_unlock(&d->lock);
 	w->ctx = calloc(d->nzones ? d->nzones : 1, sizeof(*w->ctx));
 	for (size_t i = 0; w->ctx && i < d->nzones; i++) {
 		const char *path = d->zones[i].cz->store;
@@ -600,6 +737,11 @@ static void worker_fini(void *worker_ctx)
 	dworker_t *w = worker_ctx;
 	if (!w)
 		return;
+	pthread_mutex_lock(&w->d->lock);
+	for (size_t i = 0; i < w->d->nworkers; i++)
+		if (w->d->workers[i] == w)
+			w->d->workers[i] = NULL;
+	pthread_mutex_unlock(&w->d->lock);
 	for (size_t i = 0; w->ctx && i < w->d->nzones; i++) {
 		bool shared = false;
 		for (size_t j = 0; j < i; j++)
@@ -614,7 +756,7 @@ static void worker_fini(void *worker_ctx)
 static int start_listeners(daemon_t *d)
 {
 	const conf_server_t *s = &d->conf->server;
-	d->qops = (serve_query_ops_t){.notify = on_notify, .answer = answer, .arg = d};
+	d->qops = (serve_query_ops_t){.notify = on_notify, .answer = answer, .arg = d, .conf = d->conf};
 	serve_listen_conf_t lc = {.addrs = s->listen, .n_addrs = s->n_listen,
 				  .workers = s->workers, .tcp_idle_timeout = s->tcp_idle_timeout,
 				  .tcp_max_clients = s->tcp_max_clients,
@@ -631,6 +773,10 @@ static int start_listeners(daemon_t *d)
 
 static void teardown(daemon_t *d)
 {
+	daemon_control_stop(d->control);
+	daemon_metrics_stop(d->metrics);
+	d->control = NULL;
+	d->metrics = NULL;
 	if (d->xthr) {
 		pthread_mutex_lock(&d->lock);
 		d->quit = true;
@@ -639,6 +785,9 @@ static void teardown(daemon_t *d)
 		pthread_join(d->xthr, NULL);
 	}
 	serve_listen_stop(d->listen);
+	daemon_sessions_fini(&d->sessions);
+	if (d->zx)
+		daemon_watch_fini(d);
 	while (d->stores) {
 		dstore_t *s = d->stores;
 		d->stores = s->next;
@@ -647,8 +796,13 @@ static void teardown(daemon_t *d)
 		free(s);
 	}
 	free(d->zones);
+	free(d->zx);
 	free(d->timers);
 	free(d->queue);
+	free(d->workers);
+	for (size_t i = 0; i < d->nreloaded; i++)
+		conf_free(d->reloaded[i]);
+	free(d->reloaded);
 	if (d->loop)
 		ev_loop_destroy(d->loop);
 }
@@ -659,8 +813,11 @@ static int setup(daemon_t *d)
 	d->zones = calloc(d->nzones ? d->nzones : 1, sizeof(*d->zones));
 	d->timers = calloc(d->nzones ? d->nzones : 1, sizeof(*d->timers));
 	d->queue = calloc(d->nzones ? d->nzones : 1, sizeof(*d->queue));
+	d->zx = calloc(d->nzones ? d->nzones : 1, sizeof(*d->zx));
+	d->nworkers = d->conf->server.workers ? d->conf->server.workers : 1;
+	d->workers = calloc(d->nworkers, sizeof(*d->workers));
 	d->loop = ev_loop_new(EVFLAG_AUTO);
-	if (!d->zones || !d->timers || !d->queue || !d->loop)
+	if (!d->zones || !d->timers || !d->queue || !d->zx || !d->workers || !d->loop)
 		return -ENOMEM;
 	ev_set_userdata(d->loop, d);
 	for (size_t i = 0; i < d->nzones; i++) {
@@ -669,7 +826,19 @@ static int setup(daemon_t *d)
 			return rc;
 		ev_init(&d->timers[i], timer_cb);
 	}
-	int rc = start_listeners(d);
+	char err[512];
+	int rc = daemon_sessions_init(&d->sessions, d->conf, err, sizeof(err));
+	if (rc != RODNS_OK) {
+		daemon_event(EV_CONFIG, NULL, NULL, 0, "%s", err);
+		return rc;
+	}
+	rc = start_listeners(d);
+	if (rc == RODNS_OK)
+		rc = daemon_watch_init(d);
+	if (rc == RODNS_OK)
+		rc = daemon_control_start(d, d->conf->server.control, &d->control);
+	if (rc == RODNS_OK && d->conf->server.metrics_on)
+		rc = daemon_metrics_start(d, &d->conf->server.metrics, &d->metrics);
 	if (rc != RODNS_OK)
 		return rc;
 	ev_async_init(&d->wake, wake_cb);
@@ -687,7 +856,7 @@ static int setup(daemon_t *d)
 
 int daemon_run(conf_t *conf, const char *conf_path)
 {
-	daemon_t d = {.conf = conf, .conf_path = conf_path, .active_fd = -1};
+	daemon_t d = {.conf = conf, .conf_path = conf_path, .active_fd = -1, .started = now_s()};
 	pthread_mutex_init(&d.lock, NULL);
 	pthread_cond_init(&d.cond, NULL);
 	signal(SIGPIPE, SIG_IGN);
@@ -698,12 +867,15 @@ int daemon_run(conf_t *conf, const char *conf_path)
 	sigaddset(&ss, SIGINT);
 	sigaddset(&ss, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &ss, NULL);
+	configure_events(conf);
 	int rc = setup(&d);
 	pthread_sigmask(SIG_UNBLOCK, &ss, NULL);
 	if (rc == RODNS_OK) {
 		daemon_event(EV_DAEMON, NULL, NULL, 0, "rodnsd started: %zu zones, port %u",
 			     d.nzones, serve_listen_port(d.listen));
 		arm_timers(&d);
+		/* standing conditions of the stored zones are raised at once */
+		daemon_watch_fresh(&d, -1);
 		ev_run(d.loop, 0);
 	}
 	teardown(&d);

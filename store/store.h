@@ -196,4 +196,18 @@ typedef struct {
 int store_rrsig_inceptions(store_t *s, int64_t zone_id, int64_t after, store_inception_t *out,
 			   size_t cap, size_t *n, uint64_t *total);
 
+/* ---- owners a transaction touched (store/touched.c) --------------------- */
+
+/* Callback for owner names; return 0 to go on, non-zero to stop (that value
+ * is returned). name is lowercase and valid only during the call. */
+typedef int (*store_name_cb)(void *arg, const dns_name_t *name);
+
+/* Calls cb for each owner in temp.touched, in canonical order. t must be
+ * s's open transaction (store_txn_t is private to txn.c, hence s). The
+ * table holds the owners at which this transaction deleted an RR or added
+ * an RRSIG, until store_txn_prune_rrsigs empties it; after store_txn_clear
+ * it holds only owners whose RRSIGs need pruning (AXFR: check the whole
+ * zone instead). */
+int store_txn_touched(store_t *s, const store_txn_t *t, store_name_cb cb, void *arg);
+
 #endif
