@@ -95,7 +95,9 @@ static void zone_resume(dzone_t *z, int64_t now)
 	z->rf.last_ok = m->last_refresh;
 	z->rf.last_axfr = m->last_xfr;
 	z->rf.expire_at = m->expire_at;
-	z->rf.next = m->next_refresh > now ? m->next_refresh : now;
+	z->rf.next = m->next_refresh;
+	/* a lower refresh-max since the last run pulls the next refresh in */
+	xfr_refresh_bound_next(&z->rf, &z->clamps, now);
 	z->state = z->rf.state;
 	z->serial = m->serial;
 }
@@ -290,7 +292,7 @@ static xfr_limits_t limits_of(const conf_zone_t *cz)
 }
 
 /* Tries one primary: SOA probe, then the transfer when needed. */
-static bool try_primary(dzone_t *z, int pi, bool force, attempt_t *a)
+static bool try_primary(dzone_t *z, int pi, int force, attempt_t *a)
 {
 	daemon_t *d = z->d;
 	const conf_primary_t *p = &z->cz->primaries[pi];
@@ -312,7 +314,11 @@ static bool try_primary(dzone_t *z, int pi, bool force, attempt_t *a)
 	}
 	bool have = z->meta.state != STORE_ZONE_EMPTY;
 	bool older = have && dns_serial_lt(serial, z->meta.serial);
-	if (older || (have && !force && serial == z->meta.serial)) {
+	bool same = have && serial == z->meta.serial;
+	/* a full transfer when forced, or at an unchanged serial when the
+	 * signatures need refreshing; a newer serial is fetched as usual */
+	bool full = !have || force == XFR_FORCE_FULL || (same && force == XFR_FORCE_SIGS);
+	if (older || (same && !full)) {
 		/* an older primary never takes us backwards, forced or not */
 		if (older)
 			daemon_event(EV_XFR_FAILED, z->cz->name_text, NULL, 0,
@@ -328,8 +334,8 @@ static bool try_primary(dzone_t *z, int pi, bool force, attempt_t *a)
 	uint32_t from = z->meta.serial;
 	snprintf(z->meta.primary, sizeof(z->meta.primary), "%s", peer);
 	z->meta.last_xfr = now_s();
-	rc = xfr_pull(z->ws, &z->meta, &xp, &lim, force || !have, &r);
-	count_pull(z, p, rc, force || !have, &r);
+	rc = xfr_pull(z->ws, &z->meta, &xp, &lim, full, &r);
+	count_pull(z, p, rc, full, &r);
 	pthread_mutex_lock(&d->lock);
 	d->active_fd = -1;
 	pthread_mutex_unlock(&d->lock);
@@ -353,7 +359,7 @@ static bool try_primary(dzone_t *z, int pi, bool force, attempt_t *a)
 }
 
 /* One refresh attempt over the primaries, the last good one first. */
-static void attempt(dzone_t *z, bool force, attempt_t *a)
+static void attempt(dzone_t *z, int force, attempt_t *a)
 {
 	size_t n = z->cz->n_primaries;
 	memset(a, 0, sizeof(*a));
@@ -412,7 +418,7 @@ static void run_zone(daemon_t *d, dzone_t *z)
 	pthread_mutex_lock(&d->lock);
 	bool expired = xfr_refresh_check_expiry(&z->rf, now);
 	bool due = z->rf.next <= now;
-	bool force = z->force_axfr;
+	int force = z->force_axfr ? XFR_FORCE_FULL : XFR_FORCE_NONE;
 	bool heal = false;
 	if (due) {
 		xfr_refresh_start(&z->rf);
@@ -432,7 +438,8 @@ static void run_zone(daemon_t *d, dzone_t *z)
 	/* signatures expiring within the warning window make this a full
 	 * transfer: the signer may have refreshed them without a serial bump */
 	z->clamps.sig_horizon = daemon_zone_window_locked(z);
-	force = force || xfr_refresh_force_axfr(&z->rf, &z->clamps, sig, now);
+	if (force == XFR_FORCE_NONE)
+		force = xfr_refresh_force_axfr(&z->rf, &z->clamps, sig, now);
 	pthread_mutex_unlock(&d->lock);
 	attempt_t a;
 	attempt(z, force, &a);
@@ -609,6 +616,7 @@ int daemon_reload(daemon_t *d, char *err, size_t cap)
 			continue;
 		d->zones[i].cz = cz;
 		clamps_from_conf(cz, &d->zones[i].clamps);
+		xfr_refresh_bound_next(&d->zones[i].rf, &d->zones[i].clamps, now_s());
 		same++;
 	}
 	pthread_mutex_unlock(&d->lock);
@@ -619,6 +627,7 @@ int daemon_reload(daemon_t *d, char *err, size_t cap)
 		d->reloaded[d->nreloaded++] = nc;
 	}
 	d->conf = nc;
+	d->qops.conf = nc; /* NOTIFY's TSIG keys; the old conf stays alive */
 	configure_events(nc);
 	daemon_event(EV_DAEMON, NULL, NULL, 0,
 		     "configuration reloaded: %zu zones updated%s", same,

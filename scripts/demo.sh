@@ -183,7 +183,7 @@ fi
 say "7. rodnsctl expiry"
 if [ -x "$BUILD/rodnsctl" ]; then
 	"$BUILD/rodnsctl" -s "$D/state/control.sock" expiry | sed 's/^/   /'
-	info "(exit code $?: 0 ok, 1 warning, 2 error — usable as a Nagios check)"
+	info "(exit code ${PIPESTATUS[0]}: 0 ok, 1 warning, 2 error — usable as a Nagios check)"
 else
 	info "(rodnsctl is not built yet)"
 fi

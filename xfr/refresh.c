@@ -94,6 +94,17 @@ void xfr_refresh_notify(xfr_refresh_t *z, int64_t now)
 		z->next = now;
 }
 
+void xfr_refresh_bound_next(xfr_refresh_t *z, const xfr_clamps_t *c, int64_t now)
+{
+	if (z->state != XFR_EMPTY && c->refresh_max != 0 &&
+	    z->next > z->last_ok + (int64_t)c->refresh_max)
+		z->next = z->last_ok + (int64_t)c->refresh_max;
+	if (z->refresh > c->refresh_max && c->refresh_max != 0)
+		z->refresh = c->refresh_max;
+	if (z->next < now)
+		z->next = now;
+}
+
 bool xfr_refresh_check_expiry(xfr_refresh_t *z, int64_t now)
 {
 	if (z->state != XFR_OK || z->expire_at == 0 || now < z->expire_at)
@@ -109,15 +120,19 @@ int64_t xfr_refresh_next(const xfr_refresh_t *z)
 	return z->next;
 }
 
-bool xfr_refresh_force_axfr(const xfr_refresh_t *z, const xfr_clamps_t *c,
-			    int64_t earliest_sig_exp, int64_t now)
+int xfr_refresh_force_axfr(const xfr_refresh_t *z, const xfr_clamps_t *c,
+			   int64_t earliest_sig_exp, int64_t now)
 {
 	if (z->state == XFR_EMPTY)
-		return true;
+		return XFR_FORCE_FULL;
 	if (c->force_axfr_interval != 0 && now - z->last_axfr >= (int64_t)c->force_axfr_interval)
-		return true;
+		return XFR_FORCE_FULL;
 	if (earliest_sig_exp == 0)
-		return false;
-	uint32_t horizon = c->sig_horizon ? c->sig_horizon : z->refresh;
-	return earliest_sig_exp <= now + (int64_t)horizon;
+		return XFR_FORCE_NONE;
+	int64_t horizon = c->sig_horizon ? c->sig_horizon : z->refresh;
+	if (earliest_sig_exp > now + horizon)
+		return XFR_FORCE_NONE;
+	bool since_entered = z->last_axfr > earliest_sig_exp - horizon;
+	bool retry_due = now - z->last_axfr >= (horizon / 4 > 0 ? horizon / 4 : 1);
+	return !since_entered || retry_due ? XFR_FORCE_SIGS : XFR_FORCE_NONE;
 }

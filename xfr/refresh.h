@@ -69,6 +69,11 @@ void xfr_refresh_failure(xfr_refresh_t *z, const xfr_clamps_t *c, int64_t now, u
  * due now; while an attempt runs, one more follows it (bursts coalesce). */
 void xfr_refresh_notify(xfr_refresh_t *z, int64_t now);
 
+/* After the clamps changed (reload) or timers were restored from the store:
+ * the next attempt is never later than refresh-max after the last success,
+ * and never in the past. */
+void xfr_refresh_bound_next(xfr_refresh_t *z, const xfr_clamps_t *c, int64_t now);
+
 /* Applies expiry: returns true when this call moved the zone to EXPIRED. */
 bool xfr_refresh_check_expiry(xfr_refresh_t *z, int64_t now);
 
@@ -76,12 +81,27 @@ bool xfr_refresh_check_expiry(xfr_refresh_t *z, int64_t now);
  * attempt and the expiry instant. */
 int64_t xfr_refresh_next(const xfr_refresh_t *z);
 
-/* Whether the next transfer must be a full AXFR although the serial did not
- * change or IXFR would do: signatures expiring within the horizon (the
- * signer may have re-signed without a serial bump), or the forced-AXFR
- * interval passed. earliest_sig_exp: Unix time of the zone's earliest RRSIG
- * expiration, 0 when it has none. */
-bool xfr_refresh_force_axfr(const xfr_refresh_t *z, const xfr_clamps_t *c,
-			    int64_t earliest_sig_exp, int64_t now);
+/* What kind of transfer the next attempt needs beyond the ordinary
+ * "IXFR when the primary's serial is newer". */
+enum xfr_force {
+	XFR_FORCE_NONE = 0,
+	/* AXFR whatever the serials say: nothing stored, or the
+	 * force-axfr-interval has passed since the last full transfer */
+	XFR_FORCE_FULL,
+	/* signatures expire within the horizon: if the primary's serial did
+	 * not change, fetch the zone anyway (AXFR) — the signer may have
+	 * re-signed without a serial bump; a newer serial is fetched as usual.
+	 * Asked for when no full transfer happened since the earliest
+	 * signature entered the horizon, and again every horizon/4 while it
+	 * stays there, so a primary that does not re-sign is not
+	 * re-transferred at every refresh. */
+	XFR_FORCE_SIGS,
+};
+
+/* earliest_sig_exp: Unix time of the zone's earliest RRSIG expiration, 0
+ * when it has none. The horizon is c->sig_horizon, or the refresh interval
+ * when that is 0. */
+int xfr_refresh_force_axfr(const xfr_refresh_t *z, const xfr_clamps_t *c,
+			   int64_t earliest_sig_exp, int64_t now);
 
 #endif

@@ -35,7 +35,7 @@ START_TEST(life_cycle)
 	xfr_refresh_init(&z, t);
 	ck_assert_int_eq(z.state, XFR_EMPTY);
 	ck_assert_int_eq(xfr_refresh_next(&z), t);
-	ck_assert(xfr_refresh_force_axfr(&z, &C, 0, t)); /* nothing stored: AXFR */
+	ck_assert_int_eq(xfr_refresh_force_axfr(&z, &C, 0, t), XFR_FORCE_FULL); /* nothing stored */
 
 	/* first attempt fails: retry after the retry clamp */
 	xfr_refresh_start(&z);
@@ -130,23 +130,54 @@ START_TEST(jitter_bounds)
 }
 END_TEST
 
+START_TEST(bound_next)
+{
+	xfr_refresh_t z;
+	xfr_refresh_init(&z, 0);
+	xfr_soa_t soa = {.serial = 1, .refresh = 3600, .retry = 600, .expire = 86400};
+	xfr_refresh_success(&z, &C, &soa, true, true, 1000, 0);
+	ck_assert_int_eq(z.next, 1000 + 3600);
+	xfr_clamps_t c = C;
+	c.refresh_max = 60; /* reloaded with a lower bound */
+	xfr_refresh_bound_next(&z, &c, 1010);
+	ck_assert_int_eq(z.next, 1060);
+	ck_assert_uint_eq(z.refresh, 60);
+	xfr_refresh_bound_next(&z, &c, 5000); /* restored long after: due now */
+	ck_assert_int_eq(z.next, 5000);
+}
+END_TEST
+
 START_TEST(forced_axfr)
 {
 	xfr_refresh_t z;
 	xfr_refresh_init(&z, 0);
 	xfr_soa_t soa = {.serial = 1, .refresh = 3600, .retry = 600, .expire = 86400};
 	xfr_refresh_success(&z, &C, &soa, true, true, 1000, 0);
-	/* signatures expiring after the next refresh: IXFR is fine */
-	ck_assert(!xfr_refresh_force_axfr(&z, &C, 1000 + 3601 + 100, 1100));
-	/* expiring before the next refresh would see them: force AXFR */
-	ck_assert(xfr_refresh_force_axfr(&z, &C, 1100 + 3600, 1100));
-	ck_assert(!xfr_refresh_force_axfr(&z, &C, 0, 1100)); /* unsigned zone */
+	/* signatures expiring after the next refresh: nothing special */
+	ck_assert_int_eq(xfr_refresh_force_axfr(&z, &C, 1000 + 3601 + 100, 1100), XFR_FORCE_NONE);
+	/* expiring before the next refresh would see them: fetch anyway */
+	ck_assert_int_eq(xfr_refresh_force_axfr(&z, &C, 1100 + 3600, 1100), XFR_FORCE_SIGS);
+	ck_assert_int_eq(xfr_refresh_force_axfr(&z, &C, 0, 1100), XFR_FORCE_NONE); /* unsigned */
 	xfr_clamps_t c = C;
 	c.sig_horizon = 7 * 86400;
-	ck_assert(xfr_refresh_force_axfr(&z, &c, 1100 + 6 * 86400, 1100));
+	/* the last full transfer (t=1000) already came after this signature
+	 * entered the 7-day horizon: no new one yet */
+	ck_assert_int_eq(xfr_refresh_force_axfr(&z, &c, 1100 + 6 * 86400, 1100), XFR_FORCE_NONE);
+	/* a full transfer after the signature entered the horizon: not again
+	 * at once, but again a quarter of the horizon later */
+	int64_t exp = 10 * 86400, entered = exp - 7 * 86400;
+	z.last_axfr = entered + 100;
+	ck_assert_int_eq(xfr_refresh_force_axfr(&z, &c, exp, entered + 200), XFR_FORCE_NONE);
+	ck_assert_int_eq(xfr_refresh_force_axfr(&z, &c, exp, entered + 100 + 7 * 86400 / 4),
+			 XFR_FORCE_SIGS);
+	/* the forced-AXFR interval and an empty zone ask for a full transfer */
+	z.last_axfr = 1000;
 	c.force_axfr_interval = 86400;
-	ck_assert(!xfr_refresh_force_axfr(&z, &c, 0, 1000 + 86399));
-	ck_assert(xfr_refresh_force_axfr(&z, &c, 0, 1000 + 86400));
+	ck_assert_int_eq(xfr_refresh_force_axfr(&z, &c, 0, 1000 + 86399), XFR_FORCE_NONE);
+	ck_assert_int_eq(xfr_refresh_force_axfr(&z, &c, 0, 1000 + 86400), XFR_FORCE_FULL);
+	xfr_refresh_t e;
+	xfr_refresh_init(&e, 0);
+	ck_assert_int_eq(xfr_refresh_force_axfr(&e, &C, 0, 5), XFR_FORCE_FULL);
 }
 END_TEST
 
@@ -160,6 +191,7 @@ Suite *refresh_suite(void)
 	tcase_add_test(tc, notify_coalesces);
 	tcase_add_test(tc, jitter_bounds);
 	tcase_add_test(tc, forced_axfr);
+	tcase_add_test(tc, bound_next);
 	suite_add_tcase(s, tc);
 	return s;
 }
