@@ -16,6 +16,7 @@
 
 #include "daemon/daemon_int.h"
 #include "daemon/event.h"
+#include "daemon/privs.h"
 #include "dns/serial.h"
 #include "serve/xfrout.h"
 #include "xfr/client.h"
@@ -762,7 +763,8 @@ static void worker_fini(void *worker_ctx)
 	free(w);
 }
 
-static int start_listeners(daemon_t *d)
+/* Binds the query sockets; the workers start once the stores are open. */
+static int bind_listeners(daemon_t *d)
 {
 	const conf_server_t *s = &d->conf->server;
 	d->qops = (serve_query_ops_t){.notify = on_notify, .answer = answer, .arg = d, .conf = d->conf};
@@ -773,11 +775,9 @@ static int start_listeners(daemon_t *d)
 				  .worker_init = worker_init, .worker_fini = worker_fini, .arg = d};
 	char err[256];
 	int rc = serve_listen_bind(&lc, &d->listen, err, sizeof(err));
-	if (rc != RODNS_OK) {
+	if (rc != RODNS_OK)
 		daemon_event(EV_CONFIG, NULL, NULL, 0, "%s", err);
-		return rc;
-	}
-	return serve_listen_start(d->listen);
+	return rc;
 }
 
 static void teardown(daemon_t *d)
@@ -829,25 +829,31 @@ static int setup(daemon_t *d)
 	if (!d->zones || !d->timers || !d->queue || !d->zx || !d->workers || !d->loop)
 		return -ENOMEM;
 	ev_set_userdata(d->loop, d);
-	for (size_t i = 0; i < d->nzones; i++) {
-		int rc = zone_open(d, &d->zones[i], &d->conf->zones[i]);
-		if (rc != RODNS_OK)
-			return rc;
-		ev_init(&d->timers[i], timer_cb);
-	}
+	/* as root: read the secrets and bind every socket; then drop root and
+	 * open the stores as the user that will own them */
 	char err[512];
-	int rc = daemon_sessions_init(&d->sessions, d->conf, err, sizeof(err));
+	int rc = daemon_privs_check(&d->conf->server, err, sizeof(err));
+	if (rc == RODNS_OK)
+		rc = daemon_sessions_init(&d->sessions, d->conf, err, sizeof(err));
 	if (rc != RODNS_OK) {
 		daemon_event(EV_CONFIG, NULL, NULL, 0, "%s", err);
 		return rc;
 	}
-	rc = start_listeners(d);
-	if (rc == RODNS_OK)
-		rc = daemon_watch_init(d);
+	rc = bind_listeners(d);
 	if (rc == RODNS_OK)
 		rc = daemon_control_start(d, d->conf->server.control, &d->control);
 	if (rc == RODNS_OK && d->conf->server.metrics_on)
 		rc = daemon_metrics_start(d, &d->conf->server.metrics, &d->metrics);
+	if (rc == RODNS_OK && (rc = daemon_privs_drop(&d->conf->server, err, sizeof(err))) != 0)
+		daemon_event(EV_CONFIG, NULL, NULL, 0, "%s", err);
+	for (size_t i = 0; rc == RODNS_OK && i < d->nzones; i++) {
+		rc = zone_open(d, &d->zones[i], &d->conf->zones[i]);
+		ev_init(&d->timers[i], timer_cb);
+	}
+	if (rc == RODNS_OK)
+		rc = serve_listen_start(d->listen);
+	if (rc == RODNS_OK)
+		rc = daemon_watch_init(d);
 	if (rc != RODNS_OK)
 		return rc;
 	ev_async_init(&d->wake, wake_cb);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "conf/conf.h"
@@ -41,6 +42,8 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	/* the store, the event file and the control socket are ours alone */
+	umask(077);
 	static char err[65536];
 	conf_t *conf = NULL;
 	int rc = conf_load(path, &conf, err, sizeof(err));

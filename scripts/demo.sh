@@ -140,6 +140,8 @@ server:
   listen: ["127.0.0.1@$PORT"]
   workers: 2
   state-dir: $D/state
+  user: nobody
+  group: nogroup
   control: $D/state/control.sock
   metrics: 127.0.0.1@9353
 events:

@@ -146,6 +146,7 @@ server:
   listen: ["127.0.0.1@$P_DNS"]
   workers: 1
   state-dir: $T_DIR/state
+  user: root
   control: $SOCK
   metrics: 127.0.0.1@$P_MET
 log:

@@ -321,6 +321,7 @@ server:
   listen: [$4]
   workers: 1
   state-dir: $dir
+  user: root
   control: $dir/control.sock
   metrics: off
   vici: $CR/charon.vici

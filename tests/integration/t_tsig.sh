@@ -106,6 +106,7 @@ server:
   listen: ["127.0.0.1@$2"]
   workers: 1
   state-dir: $3
+  user: root
   control: $3/control.sock
   metrics: off
 events:

@@ -131,6 +131,7 @@ server:
   listen: ["127.0.0.1@$RPORT"]
   workers: 2
   state-dir: $T_DIR/rodns
+  user: root
   control: $T_DIR/rodns/control.sock
   metrics: off
   max-udp-payload: 1232

@@ -72,6 +72,7 @@ server:
   listen: ["127.0.0.1@$port"]
   workers: 1
   state-dir: $state
+  user: root
   control: $state/control.sock
   metrics: off
 events:

@@ -35,6 +35,7 @@ server:
   listen: ["127.0.0.1@$2"]
   workers: 2
   state-dir: $T_DIR/$1
+  user: root
   control: $T_DIR/$1/control.sock
   metrics: off
 events:
@@ -102,4 +103,28 @@ t_check "tier B follows to $new" wait_for 60 serial_is b "$new"
 xfr_norm_axfr "$P1" >"$T_DIR/primary2.txt"
 xfr_norm_store "$T_DIR/b/rodns.sqlite" >"$T_DIR/b2.txt"
 t_check "B equals the primary after the update" nonempty_same "$T_DIR/primary2.txt" "$T_DIR/b2.txt"
+
+# Privileges: as root with no `user`, rodnsd refuses to start; with a user
+# it binds as root, then runs as that user, which owns the store (0700 dir).
+P4=$(free_port) || t_abort "no free port"
+conf c "$P4" "$P1" ''
+sed -i '/^  user: root$/d' "$T_DIR/c.yaml"
+refuses_root() {
+	timeout 20 "$RODNSD" -c "$T_DIR/c.yaml" >"$T_DIR/c.log" 2>&1
+	[ $? -ne 0 ] && grep -q 'refusing to run as root' "$T_DIR/c.log"
+}
+t_check "as root without server.user rodnsd refuses to start" refuses_root
+conf d "$P4" "$P1" ''
+sed -i 's/^  user: root$/  user: nobody\n  group: nogroup/' "$T_DIR/d.yaml"
+chmod 755 "$T_DIR"
+t_spawn "$T_DIR/d.log" "$RODNSD" -c "$T_DIR/d.yaml"
+DPID=$T_LAST_PID
+t_check "the unprivileged replica gets the zone" wait_for 60 serial_is d "$new"
+runs_as_nobody() { [ "$(ps -o user= -p "$DPID")" = nobody ]; }
+t_check "after binding, rodnsd runs as the configured user" runs_as_nobody
+owned() {
+	[ "$(stat -c '%U %a' "$T_DIR/d")" = "nobody 700" ] &&
+		[ "$(stat -c '%U %a' "$T_DIR/d/rodns.sqlite")" = "nobody 600" ]
+}
+t_check "the state dir (0700) and the store (0600) belong to that user" owned
 t_summary

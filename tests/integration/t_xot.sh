@@ -169,6 +169,7 @@ server:
   listen: ["127.0.0.1@$R_PORT"]
   workers: 1
   state-dir: $RD
+  user: root
   control: $RD/control.sock
   metrics: off
 log:

@@ -242,6 +242,7 @@ server:
   listen: ["127.0.0.1@$port"]
   workers: 1
   state-dir: $dir
+  user: root
   control: $dir/control.sock
   metrics: off
 log:
