@@ -7,6 +7,7 @@
 #   make bench      benchmarks against the peer servers (figures, not tests)
 #   make demo       the main job: a replica serving a signed zone from a local primary
 #   make fmt        clang-format every C file
+#   make man        render the man pages (scdoc) into build/man
 #   make install    PREFIX=/usr/local DESTDIR=
 
 PREFIX ?= /usr/local
@@ -135,9 +136,42 @@ demo-stop:
 fmt:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
-install: all
-	install -d $(DESTDIR)$(PREFIX)/sbin
+# make man: the manual pages (man/*.scd, scdoc) into $(BUILD)/man/.
+MAN_SRCS := $(wildcard man/*.scd)
+MANS := $(MAN_SRCS:man/%.scd=$(BUILD)/man/%)
+.PHONY: man
+man: $(MANS)
+
+$(BUILD)/man/%: man/%.scd
+	@mkdir -p $(dir $@)
+	scdoc < $< > $@.tmp && mv $@.tmp $@
+
+# make install [PREFIX=/usr/local] [DESTDIR=]: rodnsd and rodnsctl in sbin/,
+# the manual pages, the unit (its ExecStart pointed at $(PREFIX)/sbin), and
+# the example configuration twice: in DOCDIR to read, in DATADIR as the
+# pristine copy a package's postinst copies to /etc/rodns/rodns.yaml (files
+# under /usr/share/doc may be left out of minimal systems). Nothing is
+# written to /etc. The Debian package sets SYSTEMDUNITDIR=/lib/systemd/system.
+MANDIR ?= $(PREFIX)/share/man
+DOCDIR ?= $(PREFIX)/share/doc/rodns
+DATADIR ?= $(PREFIX)/share/rodns
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+DOCS := README.md docs/events.md docs/deployment.md docs/migrating-from-windows.md \
+	docs/alerts.yml
+
+install: all man
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(DOCDIR) $(DESTDIR)$(DATADIR) $(DESTDIR)$(SYSTEMDUNITDIR)
 	for p in $(PROGS); do install -m 0755 $$p $(DESTDIR)$(PREFIX)/sbin/; done
+	for m in $(filter %.5,$(MANS)); do install -m 0644 $$m $(DESTDIR)$(MANDIR)/man5/; done
+	for m in $(filter %.8,$(MANS)); do install -m 0644 $$m $(DESTDIR)$(MANDIR)/man8/; done
+	install -m 0644 conf/rodns.example.yaml $(DESTDIR)$(DOCDIR)/rodns.example.yaml
+	install -m 0644 conf/rodns.example.yaml $(DESTDIR)$(DATADIR)/rodns.example.yaml
+	for d in $(DOCS); do [ ! -f $$d ] || install -m 0644 $$d $(DESTDIR)$(DOCDIR)/; done
+	sed 's|/usr/sbin/rodnsd|$(PREFIX)/sbin/rodnsd|g' conf/rodnsd.service \
+		> $(DESTDIR)$(SYSTEMDUNITDIR)/rodnsd.service.tmp
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/rodnsd.service.tmp
+	mv $(DESTDIR)$(SYSTEMDUNITDIR)/rodnsd.service.tmp $(DESTDIR)$(SYSTEMDUNITDIR)/rodnsd.service
 
 clean:
 	rm -rf build build-asan build-fuzz

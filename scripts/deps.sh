@@ -8,7 +8,8 @@ libssl-dev libev-dev libsqlite3-dev sqlite3 libyaml-dev check
 bind9 bind9-utils bind9-dnsutils knot knot-dnsutils ldnsutils
 iproute2 procps psmisc bc python3
 strongswan-charon strongswan-swanctl libcharon-extra-plugins
-libstrongswan-standard-plugins tcpdump unbound dnsviz"
+libstrongswan-standard-plugins tcpdump unbound dnsviz
+scdoc dpkg-dev debhelper man-db prometheus curl"
 
 missing=""
 for p in $PKGS; do
