@@ -130,9 +130,5 @@ int xfr_refresh_force_axfr(const xfr_refresh_t *z, const xfr_clamps_t *c,
 	if (earliest_sig_exp == 0)
 		return XFR_FORCE_NONE;
 	int64_t horizon = c->sig_horizon ? c->sig_horizon : z->refresh;
-	if (earliest_sig_exp > now + horizon)
-		return XFR_FORCE_NONE;
-	bool since_entered = z->last_axfr > earliest_sig_exp - horizon;
-	bool retry_due = now - z->last_axfr >= (horizon / 4 > 0 ? horizon / 4 : 1);
-	return !since_entered || retry_due ? XFR_FORCE_SIGS : XFR_FORCE_NONE;
+	return earliest_sig_exp <= now + horizon ? XFR_FORCE_SIGS : XFR_FORCE_NONE;
 }

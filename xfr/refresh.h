@@ -90,11 +90,9 @@ enum xfr_force {
 	XFR_FORCE_FULL,
 	/* signatures expire within the horizon: if the primary's serial did
 	 * not change, fetch the zone anyway (AXFR) — the signer may have
-	 * re-signed without a serial bump; a newer serial is fetched as usual.
-	 * Asked for when no full transfer happened since the earliest
-	 * signature entered the horizon, and again every horizon/4 while it
-	 * stays there, so a primary that does not re-sign is not
-	 * re-transferred at every refresh. */
+	 * re-signed without a serial bump; a newer serial is fetched as usual
+	 * (IXFR), and the next unchanged refresh fetches again if the
+	 * signatures are still close to expiry */
 	XFR_FORCE_SIGS,
 };
 
