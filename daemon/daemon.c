@@ -33,6 +33,13 @@ static int64_t now_s(void)
 	return daemon_now();
 }
 
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static uint32_t rnd32(void)
 {
 	uint32_t v = 0;
@@ -231,7 +238,7 @@ typedef struct {
 } attempt_t;
 
 static void log_pull(dzone_t *z, const conf_primary_t *p, const xfr_pull_result_t *r,
-		     uint32_t from)
+		     uint32_t from, int64_t ms)
 {
 	char peer[80];
 	const char *zn = z->cz->name_text;
@@ -246,13 +253,14 @@ static void log_pull(dzone_t *z, const conf_primary_t *p, const xfr_pull_result_
 			      EVF_N("serial_from", from), EVF_N("serial", r->res.serial),
 			      EVF_N("rrs", r->res.rrs), EVF_N("bytes", r->res.bytes),
 			      EVF_N("added", r->res.added), EVF_N("deleted", r->res.deleted),
-			      EVF_N("pruned", r->res.pruned)};
+			      EVF_N("pruned", r->res.pruned), EVF_N("duration_ms", ms)};
 	daemon_event(EV_XFR_DONE, zn, f, sizeof(f) / sizeof(f[0]),
 		     "%s from %s over %s: serial %u -> %u, %llu RRs, %llu bytes, +%llu -%llu, "
-		     "%llu RRSIGs pruned",
+		     "%llu RRSIGs pruned, %lld.%03llds",
 		     kind, peer, tr, from, r->res.serial, (unsigned long long)r->res.rrs,
 		     (unsigned long long)r->res.bytes, (unsigned long long)r->res.added,
-		     (unsigned long long)r->res.deleted, (unsigned long long)r->res.pruned);
+		     (unsigned long long)r->res.deleted, (unsigned long long)r->res.pruned,
+		     (long long)(ms / 1000), (long long)(ms % 1000));
 	if (r->res.pruned)
 		daemon_event(EV_RRSIG_PRUNED, zn, (daemon_field_t[]){EVF_N("pruned", r->res.pruned)},
 			     1, "%llu superseded or orphaned RRSIGs removed",
@@ -335,6 +343,7 @@ static bool try_primary(dzone_t *z, int pi, int force, attempt_t *a)
 	uint32_t from = z->meta.serial;
 	snprintf(z->meta.primary, sizeof(z->meta.primary), "%s", peer);
 	z->meta.last_xfr = now_s();
+	int64_t t0 = mono_ms();
 	rc = xfr_pull(z->ws, &z->meta, &xp, &lim, full, &r);
 	count_pull(z, p, rc, full, &r);
 	pthread_mutex_lock(&d->lock);
@@ -351,7 +360,7 @@ static bool try_primary(dzone_t *z, int pi, int force, attempt_t *a)
 			a->reason[n] = '\0';
 		return false;
 	}
-	log_pull(z, p, &r, from);
+	log_pull(z, p, &r, from, mono_ms() - t0);
 	a->ok = true;
 	a->transferred = true;
 	a->full = r.res.kind == XFR_KIND_AXFR;

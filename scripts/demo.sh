@@ -15,6 +15,7 @@ BUILD=${RODNS_BUILD:-$TOP/build}
 D=${DEMO_DIR:-/tmp/rodns-demo}
 PORT=${DEMO_PORT:-5390}
 PPORT=${DEMO_PRIMARY_PORT:-5391}
+MPORT=${DEMO_METRICS_PORT:-9353}
 ZONE=example.test
 PATH=$PATH:/usr/sbin:/sbin
 
@@ -60,7 +61,7 @@ wait_grep() {
 
 stop_pidfile "$D/rodnsd.pid"
 stop_pidfile "$D/named.pid.run"
-for p in "$PORT" "$PPORT"; do
+for p in "$PORT" "$PPORT" "$MPORT"; do
 	port_busy "$p" && die "port $p is in use (set DEMO_PORT / DEMO_PRIMARY_PORT)"
 done
 rm -rf "$D"
@@ -143,7 +144,7 @@ server:
   user: nobody
   group: nogroup
   control: $D/state/control.sock
-  metrics: 127.0.0.1@9353
+  metrics: 127.0.0.1@$MPORT
 events:
   file: $D/state/events.jsonl
   syslog: no
