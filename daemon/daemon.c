@@ -130,6 +130,16 @@ static int zone_open(daemon_t *d, dzone_t *z, const conf_zone_t *cz)
 		return rc;
 	}
 	z->zone_id = z->meta.id;
+	if (cz->validate) {
+		char err[512] = "";
+		rc = xfr_validator_new(cz, &daemon_zx(d, z)->validator, err, sizeof(err));
+		if (rc != RODNS_OK) {
+			daemon_event(EV_CONFIG, cz->name_text, NULL, 0,
+				     "cannot set up DNSSEC validation: %s",
+				     err[0] ? err : rodns_strerror(rc));
+			return rc;
+		}
+	}
 	zone_resume(z, now_s());
 	/* the not-yet-valid groups come from a walk: once here, then per transfer */
 	if (z->rf.state != XFR_EMPTY)
@@ -313,6 +323,11 @@ static bool try_primary(dzone_t *z, int pi, int force, attempt_t *a)
 			    .udp_to = p->transport == CONF_XPORT_TCP ? &p->addr : NULL,
 			    .udp_from = p->has_source ? &p->source : NULL, .tsig = p->tsig};
 	xfr_limits_t lim = limits_of(z->cz);
+	xfr_validator_t *v = daemon_zx(d, z)->validator;
+	if (v) {
+		lim.validate = xfr_validate;
+		lim.validate_arg = v;
+	}
 	uint32_t serial = 0;
 	char why[512];
 	int rc = xfr_soa_probe(&xp, &z->cz->name, &lim, &serial, why, sizeof(why));
@@ -352,6 +367,13 @@ static bool try_primary(dzone_t *z, int pi, int force, attempt_t *a)
 	if (rc != RODNS_OK) {
 		/* the store was not changed: reload what it holds */
 		store_zone_get(z->ws, &z->cz->name, &z->meta);
+		if (rc == XFR_E_BOGUS)
+			daemon_event(EV_VALIDATION_FAILED, z->cz->name_text,
+				     (daemon_field_t[]){EVF_S("primary", peer),
+							EVF_S("transport", xp.transport),
+							EVF_N("serial", r.res.serial)},
+				     3, "transfer of serial %u from %s rejected: %s", r.res.serial, peer,
+				     r.reason);
 		int n = snprintf(a->reason, sizeof(a->reason), "%s over %s: %s", peer,
 				 xp.transport, r.reason[0] ? r.reason : rodns_strerror(rc));
 		if (r.fell_back && n > 0 && (size_t)n < sizeof(a->reason) &&
@@ -813,6 +835,8 @@ static void teardown(daemon_t *d)
 		free(s->path);
 		free(s);
 	}
+	for (size_t i = 0; d->zx && i < d->nzones; i++)
+		xfr_validator_free(d->zx[i].validator);
 	free(d->zones);
 	free(d->zx);
 	free(d->timers);

@@ -21,6 +21,7 @@
 #include "daemon/daemon.h"
 #include "daemon/expiry.h"
 #include "daemon/json.h"
+#include "xfr/validate.h"
 #include "serve/answer.h"
 #include "serve/listen.h"
 #include "serve/query.h"
@@ -58,6 +59,8 @@ typedef struct {
 	/* any thread */
 	_Atomic uint64_t xfr[XK__N][XT__N][XR__N];
 	_Atomic uint64_t pruned;
+	/* transfer thread only */
+	xfr_validator_t *validator; /* zones with `validate: yes` */
 } dzx_t;
 
 /* rodns_queries_total{rcode,proto}: per worker, summed when scraped. */

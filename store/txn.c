@@ -420,9 +420,12 @@ static int insert(store_txn_t *t, const dns_rr_t *rr, size_t len, bool strict)
 	t->added++;
 	if (t->cleared && !t->rescan)
 		err = group_note(t, rr->type, is_sig ? &sig : NULL);
-	if (err != RODNS_OK || !is_sig)
+	if (err != RODNS_OK)
 		return err;
-	err = exp_push(t, (int64_t)sig.expiration);
+	/* every owner an IXFR adds to is listed: pruning looks at RRSIG
+	 * owners, validation at every owner whose data changed */
+	if (is_sig)
+		err = exp_push(t, (int64_t)sig.expiration);
 	return err == RODNS_OK ? touch(t) : err;
 }
 
@@ -550,8 +553,7 @@ int store_txn_prune_rrsigs(store_txn_t *t, uint64_t *pruned)
 	int err = exp_flush(t);
 	if (err == RODNS_OK)
 		err = prune(t, &n);
-	if (err == RODNS_OK)
-		err = run_zone(t, ST_TOUCH_CLEAR);
+	/* temp.touched stays: the validator reads it before the commit */
 	if (err != RODNS_OK)
 		return txn_fail(t, err);
 	t->deleted += n;

@@ -275,7 +275,9 @@ static int transfer(store_t *s, store_zone_t *meta, const xfr_primary_t *p,
 			       .serial = meta->serial,
 			       .have_serial = meta->state != STORE_ZONE_EMPTY,
 			       .max_rrs = lim->max_rrs,
-			       .max_bytes = lim->max_bytes};
+			       .max_bytes = lim->max_bytes,
+			       .validate = lim->validate,
+			       .validate_arg = lim->validate_arg};
 	int qlen = xfr_in_query(buf, sizeof(buf), &prm, soa);
 	if (qlen < 0)
 		return qlen;

@@ -17,6 +17,9 @@ typedef struct {
 	int idle_ms;    /* longest silence inside a transfer */
 	int total_ms;   /* whole transfer */
 	uint64_t max_rrs, max_bytes;
+	/* DNSSEC validation before commit (untrusted-site mode); NULL: none */
+	xfr_validate_fn validate;
+	void *validate_arg;
 } xfr_limits_t;
 
 /* Opens a stream to the primary (plain TCP, TLS, or a socket through an

@@ -9,7 +9,8 @@
  *
  * MODE: pass bad-id truncate flip ixfr-bad-delete ixfr-dup-add
  * ixfr-omit-rrsig-del serial-down serial-down-xfr ixfr-gap out-of-zone
- * rcode=N axfr-style-ixfr single-soa tsig-flip (see modes[] below). In
+ * rcode=N axfr-style-ixfr single-soa tsig-flip tamper-a drop-rrsig drop-nsec
+ * (see modes[] below). In
  * tsig-flip mode every reply is passed on exactly as the upstream sent it
  * (so its TSIGs stay valid) except for one RDATA octet. -n N mutates
  * only the Nth transfer (AXFR or IXFR query) since the mode was set; 0, the
@@ -40,7 +41,7 @@
 enum mode {
 	M_PASS, M_BAD_ID, M_TRUNCATE, M_FLIP, M_BAD_DELETE, M_DUP_ADD, M_OMIT_RRSIG_DEL,
 	M_SERIAL_DOWN, M_SERIAL_DOWN_XFR, M_GAP, M_OUT_OF_ZONE, M_RCODE, M_AXFR_STYLE,
-	M_SINGLE_SOA, M_TSIG_FLIP,
+	M_SINGLE_SOA, M_TSIG_FLIP, M_TAMPER_A, M_DROP_RRSIG, M_DROP_NSEC,
 };
 
 static const struct {
@@ -64,6 +65,11 @@ static const struct {
 	 * RRSIG or DNSKEY in the middle message: well formed, only a MAC
 	 * (TSIG) or a signature check can notice */
 	{"tsig-flip", M_TSIG_FLIP},
+	/* DNSSEC tampering (AXFR and IXFR), from the middle of the stream on,
+	 * at an owner with a signed A RRset: only a validator notices */
+	{"tamper-a", M_TAMPER_A},     /* the A address changed, its RRSIG kept */
+	{"drop-rrsig", M_DROP_RRSIG}, /* the RRSIGs over that A RRset dropped */
+	{"drop-nsec", M_DROP_NSEC},   /* that owner's NSEC/NSEC3 and its RRSIGs dropped */
 };
 
 struct fpmode {
@@ -473,6 +479,70 @@ static bool mut_single_soa(xfr_t *x)
 	return x->nrr > 0;
 }
 
+/* The covered type of an RRSIG record. */
+static uint16_t rrsig_covered(const xrr_t *r)
+{
+	return r->type == DNS_T_RRSIG && r->rdlen >= 2 ? (uint16_t)(r->rdata[0] << 8 | r->rdata[1])
+						       : 0;
+}
+
+/* An answer RR (AXFR: from the middle on; IXFR: an addition) that is an A
+ * whose owner also has an RRSIG over A in the stream (so it is signed, not
+ * glue); NULL when there is none. */
+static xrr_t *signed_a(xfr_t *x)
+{
+	for (size_t i = x->incr ? 0 : x->nrr / 2; i < x->nrr; i++) {
+		xrr_t *a = &x->rr[i];
+		if (a->type != DNS_T_A || a->sec != DNS_SEC_AN || a->rdlen != 4 || a->part == P_DEL)
+			continue;
+		for (size_t k = 0; k < x->nrr; k++)
+			if (rrsig_covered(&x->rr[k]) == DNS_T_A && x->rr[k].part == a->part &&
+			    dns_name_eq(&x->rr[k].owner, &a->owner))
+				return a;
+	}
+	return NULL;
+}
+
+/* tamper-a, drop-rrsig, drop-nsec (see modes[]). */
+static bool mut_dnssec(xfr_t *x, enum mode m)
+{
+	xrr_t *a = signed_a(x);
+	if (!a)
+		return false;
+	if (m == M_TAMPER_A) {
+		a->rdata[3] ^= 0x01;
+		return true;
+	}
+	dns_name_t owner = a->owner;
+	uint8_t part = a->part;
+	bool any = false, nsec3 = false;
+	dns_name_t hashed = {0};
+	for (size_t k = 0; m == M_DROP_NSEC && k < x->nrr && !any; k++)
+		any = x->rr[k].type == DNS_T_NSEC && dns_name_eq(&x->rr[k].owner, &owner);
+	/* NSEC3: the owner's hash is not known here; take the NSEC3 nearest
+	 * the middle of the stream instead */
+	for (size_t k = x->nrr / 2; m == M_DROP_NSEC && !any && k < x->nrr && !nsec3; k++)
+		if (x->rr[k].type == DNS_T_NSEC3 && x->rr[k].part == part) {
+			hashed = x->rr[k].owner;
+			nsec3 = true;
+		}
+	any = false;
+	for (size_t k = 0; k < x->nrr; k++) {
+		xrr_t *r = &x->rr[k];
+		if (r->part != part)
+			continue;
+		bool drop = m == M_DROP_RRSIG ? rrsig_covered(r) == DNS_T_A &&
+							dns_name_eq(&r->owner, &owner)
+			    : nsec3 ? dns_name_eq(&r->owner, &hashed) &&
+					      (r->type == DNS_T_NSEC3 || rrsig_covered(r) == DNS_T_NSEC3)
+				    : dns_name_eq(&r->owner, &owner) &&
+					      (r->type == DNS_T_NSEC || rrsig_covered(r) == DNS_T_NSEC);
+		if (drop)
+			any = r->drop = true;
+	}
+	return any;
+}
+
 /* Mutations of the records; the wire ones come after building. */
 static bool mutate_rrs(const struct cfg *c, const struct fpmode *m, xfr_t *x)
 {
@@ -486,6 +556,9 @@ static bool mutate_rrs(const struct cfg *c, const struct fpmode *m, xfr_t *x)
 	case M_GAP: return mut_gap(x);
 	case M_OUT_OF_ZONE: return mut_out_of_zone(x);
 	case M_SINGLE_SOA: return mut_single_soa(x);
+	case M_TAMPER_A:
+	case M_DROP_RRSIG:
+	case M_DROP_NSEC: return mut_dnssec(x, m->m);
 	default: return false;
 	}
 }
