@@ -12,3 +12,6 @@ BUILD=${RODNS_BUILD:-build}
 
 echo "== store: SQLite zone store, signed zone in one transaction, then point lookups"
 "$BUILD/bench/bench_store" "${BENCH_STORE_RRS:-1000000}" "${BENCH_STORE_LOOKUPS:-1000000}"
+
+echo "== peers: rodns vs Knot DNS vs NSD, secondaries of one BIND primary"
+bash "$(dirname "$0")/peers.sh"
