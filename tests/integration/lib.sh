@@ -12,7 +12,7 @@
 # Rules every test follows (tests/integration/run.sh adds up the summaries):
 #   - everything lives in $T_DIR (mktemp -d), removed on exit unless
 #     T_KEEP=1 is set (then its path is printed, for post-mortems);
-#   - ports are picked at random from 20000-40000 and checked free with ss
+#   - ports are picked at random from 20000-32699 and checked free with ss
 #     (5301-5305, the lab's ports, are never in that range);
 #   - only processes started through t_spawn/start_named are stopped, by the
 #     PID recorded when they were started, on normal exit and on failure
@@ -86,13 +86,15 @@ t_spawn() {
 	T_PIDS+=("$T_LAST_PID")
 }
 
-# free_port: prints a port in 20000-40000 on which nothing listens (TCP or
-# UDP) and that this test has not handed out before.
+# free_port: prints a port in 20000-32699 on which nothing listens (TCP or
+# UDP) and that this test has not handed out before. The range stays below
+# Linux's ephemeral ports (32768-60999), which outgoing connections of any
+# process may take between this check and the bind.
 T_PORTS_GIVEN=" "
 free_port() {
 	local p i
 	for ((i = 0; i < 200; i++)); do
-		p=$((20000 + RANDOM % 20001))
+		p=$((20000 + RANDOM % 12700))
 		case "$T_PORTS_GIVEN" in *" $p "*) continue ;; esac
 		if [ -z "$(ss -Htuln "sport = :$p" 2>/dev/null)" ]; then
 			T_PORTS_GIVEN="$T_PORTS_GIVEN$p "

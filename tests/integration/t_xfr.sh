@@ -45,7 +45,7 @@
 # sides, nothing else; a comparison needs the expected SOA serial on both
 # sides and more than a minimum number of RRs.
 #
-# Ports come from 10000-19999 (xt_free_port: away from the 20000-40000 the
+# Ports come from 10000-19999 (xt_free_port: away from the 20000-32699 the
 # other tests use; named and rodnsd bind with SO_REUSEPORT, so a shared port
 # would not fail, it would split the traffic) and are checked to be ours.
 #

@@ -20,7 +20,7 @@
 #   recovery  the right profile again: the store reaches S3 by IXFR over TLS.
 # No durations are asserted; every wait is bounded.
 #
-# Env: T_KEEP=1 keeps $T_DIR. Ports from lib.sh's free_port (20000-40000).
+# Env: T_KEEP=1 keeps $T_DIR. Ports from lib.sh's free_port (20000-32699).
 # SC2317: functions called through t_check.
 # shellcheck disable=SC2317
 set -u
