@@ -1,7 +1,8 @@
 #!/bin/sh
-# Installs the Debian 12 packages that building, testing and the demo need.
-# Idempotent: does nothing when everything is already installed. Needs root
-# (or sudo) only when something is missing.
+# Installs the Debian 12 packages that building, testing and the demo need,
+# plus any package names given as arguments (tests/bench/deps.sh adds the
+# benchmark's). Idempotent: does nothing when everything is already
+# installed. Needs root (or sudo) only when something is missing.
 set -eu
 PKGS="build-essential pkg-config clang libclang-rt-14-dev clang-format
 libssl-dev libev-dev libsqlite3-dev sqlite3 libyaml-dev check
@@ -10,6 +11,7 @@ iproute2 procps psmisc bc python3
 strongswan-charon strongswan-swanctl libcharon-extra-plugins
 libstrongswan-standard-plugins tcpdump unbound dnsviz
 scdoc dpkg-dev debhelper man-db prometheus curl"
+PKGS="$PKGS $*"
 
 missing=""
 for p in $PKGS; do
