@@ -12,11 +12,13 @@
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <net/if.h>
 #include <unistd.h>
 
 #include "daemon/daemon_int.h"
 #include "daemon/event.h"
 #include "daemon/privs.h"
+#include "ipsec/vici.h"
 #include "dns/serial.h"
 #include "serve/xfrout.h"
 #include "xfr/client.h"
@@ -673,6 +675,19 @@ int daemon_reload(daemon_t *d, char *err, size_t cap)
 
 /* ---- NOTIFY (called on query worker threads) ---------------------------- */
 
+/* Userland IPsec does not stop plain packets: a NOTIFY for a zone whose
+ * primaries are all reached through IPsec must have arrived on the tunnel
+ * device (UDP: its interface is known; TCP: refused, primaries notify by
+ * UDP). A zone with any non-IPsec primary takes NOTIFY as notify-from says. */
+static bool notify_via_tunnel(const conf_zone_t *cz, const serve_src_t *src)
+{
+	for (size_t i = 0; i < cz->n_primaries; i++)
+		if (cz->primaries[i].transport != CONF_XPORT_IPSEC)
+			return true;
+	unsigned tun = if_nametoindex(IPSEC_TUNNEL_DEV);
+	return !src->tcp && tun != 0 && src->ifindex == (int)tun;
+}
+
 static int on_notify(void *arg, const dns_name_t *zone, const serve_src_t *src)
 {
 	daemon_t *d = arg;
@@ -687,6 +702,13 @@ static int on_notify(void *arg, const dns_name_t *zone, const serve_src_t *src)
 		dns_name_to_text(zone, t, sizeof(t));
 		daemon_event(EV_NOTIFY_REJECTED, z->cz->name_text, NULL, 0,
 			     "NOTIFY from a source not in notify-from: refused");
+		return DNS_RC_REFUSED;
+	}
+	if (!notify_via_tunnel(z->cz, src)) {
+		daemon_event(EV_NOTIFY_REJECTED, z->cz->name_text, NULL, 0,
+			     "NOTIFY for an ipsec zone that did not come through the tunnel "
+			     "(device %s): refused",
+			     IPSEC_TUNNEL_DEV);
 		return DNS_RC_REFUSED;
 	}
 	pthread_mutex_lock(&d->lock);

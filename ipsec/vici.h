@@ -14,6 +14,10 @@
 
 #include "conf/conf.h"
 
+/* The TUN device strongSwan's userland IPsec (kernel-libipsec) delivers
+ * decrypted traffic on. */
+#define IPSEC_TUNNEL_DEV "ipsec0"
+
 /* The default VICI socket of strongSwan. */
 #define IPSEC_VICI_SOCKET "/var/run/charon.vici"
 

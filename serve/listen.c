@@ -221,6 +221,24 @@ uint16_t serve_listen_port(const serve_listen_t *l)
 
 /* ---- UDP ---------------------------------------------------------------- */
 
+/* The interface a datagram arrived on, from its IP_PKTINFO/IPV6_PKTINFO. */
+static int arrival_ifindex(struct msghdr *mh)
+{
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
+		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+			struct in_pktinfo pi;
+			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+			return pi.ipi_ifindex;
+		}
+		if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
+			struct in6_pktinfo pi;
+			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+			return (int)pi.ipi6_ifindex;
+		}
+	}
+	return 0;
+}
+
 static void udp_one(udp_sock_t *u)
 {
 	worker_t *w = u->w;
@@ -238,7 +256,8 @@ static void udp_one(udp_sock_t *u)
 			return;
 		memset(&to, 0, sizeof(to));
 		serve_src_t src = {.from = (struct sockaddr *)&from, .fromlen = mh.msg_namelen,
-				   .to = (struct sockaddr *)&to, .tcp = false, .worker = w->id};
+				   .to = (struct sockaddr *)&to, .tcp = false, .worker = w->id,
+				   .ifindex = arrival_ifindex(&mh)};
 		int len = w->l->c.handler(w->ctx, &src, q, (size_t)r, w->resp,
 					  w->l->c.max_udp_payload, NULL);
 		if (len <= 0)

@@ -24,7 +24,8 @@ typedef struct {
 	socklen_t fromlen;
 	const struct sockaddr *to; /* local address it arrived on */
 	bool tcp;
-	int worker; /* 0..workers-1 */
+	int worker;  /* 0..workers-1 */
+	int ifindex; /* UDP: interface it arrived on (IP(V6)_PKTINFO); 0 unknown */
 } serve_src_t;
 
 /* Answers one query: writes the response into resp (cap octets: 65535 for

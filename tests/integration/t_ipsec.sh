@@ -20,8 +20,9 @@
 #      ipsec0 shows the DNS flows in clear (they went through the tunnel).
 #      NOTIFY from the primary's outer address is refused (notify-from
 #      defaults to the inner address). A cleartext NOTIFY that spoofs the
-#      inner address is reported (userland IPsec enforces no inbound
-#      policy), not counted.
+#      inner address on the veth is refused too: userland IPsec enforces no
+#      inbound policy, so rodnsd takes NOTIFY for an ipsec zone only from
+#      the tunnel device.
 #   B  a second rodnsd whose ipsec-id names another peer (wrong identity)
 #      refuses to transfer while the SA is up: event 6522 says why, its
 #      store stays empty.
@@ -466,16 +467,12 @@ ip -n "$NS_R" route add "$IN_P/32" via "$OUT_P" dev "$IF_R" 2>/dev/null
 out=$(notify_from "$IN_P" "$OUT_R")
 ip -n "$NS_R" route del "$IN_P/32" via "$OUT_P" dev "$IF_R" 2>/dev/null
 ip -n "$NS_R" rule del from "$OUT_R" lookup main priority 100 2>/dev/null
-st=$(echo "$out" | grep -o 'status: [A-Z]*' | head -n 1)
-case "$st" in
-*NOERROR) st="ACCEPTED (NOERROR)" ;;
-*REFUSED) st="refused" ;;
-*) st="no answer" ;;
-esac
-info "NOTE: a cleartext NOTIFY on the veth from $IN_P (the primary's inner address, spoofed)"
-info "      was $st. notify-from checks the source address only and userland IPsec"
-info "      enforces no inbound policy; such a NOTIFY can only trigger a refresh, which"
-info "      still goes through the SA check."
+# userland IPsec enforces no inbound policy, so rodnsd itself must refuse a
+# NOTIFY for an ipsec zone that did not arrive on the tunnel device
+t_check "A: a cleartext NOTIFY spoofing the primary's inner address $IN_P is refused" \
+	eval "echo \"\$out\" | grep -q 'status: REFUSED'"
+t_check "A: ... and logged as not coming through the tunnel (6528)" \
+	wait_for 5 grep -qF "did not come through the tunnel" "$LOG_A"
 
 # ================================================================ case D
 # A fresh rodnsd with refresh clamped to 2s..3s (a restarted one would keep
