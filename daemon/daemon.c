@@ -478,9 +478,6 @@ static void run_zone(daemon_t *d, dzone_t *z)
 	attempt_t a;
 	attempt(z, force, &a);
 	now = now_s();
-	expiry_inceptions_t inc = {0};
-	if (a.transferred)
-		daemon_expiry_inceptions(z->ws, z->zone_id, now, &inc);
 	pthread_mutex_lock(&d->lock);
 	if (a.ok) {
 		xfr_refresh_success(&z->rf, &z->clamps, &a.soa, a.transferred, a.full, now,
@@ -490,14 +487,23 @@ static void run_zone(daemon_t *d, dzone_t *z)
 	} else {
 		xfr_refresh_failure(&z->rf, &z->clamps, now, rnd32());
 	}
-	z->state = z->rf.state;
+	z->state = z->rf.state; /* queries see the new serial's state from here */
 	z->serial = z->rf.serial;
+	pthread_mutex_unlock(&d->lock);
+	/* the not-yet-valid count walks the RRSIGs: after serving has begun */
+	expiry_inceptions_t inc = {0};
+	if (a.transferred)
+		daemon_expiry_inceptions(z->ws, z->zone_id, now, &inc);
+	pthread_mutex_lock(&d->lock);
 	if (inc.valid)
 		x->inc = inc;
 	attempt_report(z, &a, heal);
 	x->scan_wanted = true;
 	pthread_mutex_unlock(&d->lock);
 	persist(z);
+	/* the new serial is served: now move the transfer's WAL into the file */
+	if (a.transferred)
+		store_checkpoint(z->ws);
 }
 
 static void *xfr_thread(void *arg)

@@ -238,7 +238,11 @@ static int tune(store_t *s)
 	if (s->flags & STORE_RDONLY)
 		return store_exec(s, "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -8192;"
 				     " PRAGMA mmap_size = 1073741824");
+	/* no automatic checkpoint: it would run inside the COMMIT of a large
+	 * transfer (copying the whole WAL before the commit returns); the
+	 * writer calls store_checkpoint() once the new serial is being served */
 	return store_exec(s, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+			     " PRAGMA wal_autocheckpoint = 0;"
 			     " PRAGMA temp_store = MEMORY; PRAGMA cache_size = -32768;"
 			     " PRAGMA mmap_size = 0; PRAGMA journal_size_limit = 67108864;"
 			     " CREATE TEMP TABLE IF NOT EXISTS touched"

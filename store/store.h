@@ -113,6 +113,11 @@ uint64_t store_txn_deleted(const store_txn_t *t);
 /* Writes meta (serial, timers, state ...; NULL: leaves them) and commits.
  * Frees t in all cases. */
 int store_txn_commit(store_txn_t *t, const store_zone_t *meta);
+/* The writer does not checkpoint on its own (that would happen inside the
+ * COMMIT of a large transfer): call this after a commit, once the new data
+ * is being served. PASSIVE: never waits for readers. */
+int store_checkpoint(store_t *s);
+
 /* Rolls back and frees t (NULL is fine). */
 void store_txn_abort(store_txn_t *t);
 

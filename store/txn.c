@@ -586,6 +586,12 @@ int store_txn_commit(store_txn_t *t, const store_zone_t *meta)
 	return err;
 }
 
+int store_checkpoint(store_t *s)
+{
+	int rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	return rc == SQLITE_OK || rc == SQLITE_BUSY ? RODNS_OK : store_sqlerr(s, rc);
+}
+
 void store_txn_abort(store_txn_t *t)
 {
 	if (!t)
