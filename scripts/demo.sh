@@ -173,7 +173,8 @@ for i in $(seq 1 300); do
 done
 grep '\[6520\]' "$D/rodnsd.log" | tail -n 1 | grep -q IXFR || die "the change did not arrive as IXFR" "$D/rodnsd.log"
 info "$(grep '\[6520\]' "$D/rodnsd.log" | tail -n 1)"
-info "(the primary re-signed what changed; the superseded RRSIGs were pruned: see 'RRSIGs pruned')"
+info "(the primary re-signed what changed and its IXFR deleted the old signatures; any it"
+info " had left behind, as Windows Server 2012 did, would show as 'RRSIGs pruned')"
 dig +short +norec @127.0.0.1 -p "$PORT" "new.$ZONE" A | sed "s/^/   new.$ZONE A = /"
 
 say "6. Signature expiry: the soon-expiring RRSIG raises warning 1525"
