@@ -128,10 +128,10 @@ bench: deps all $(BENCHES)
 	sh tests/bench/run.sh
 
 demo: deps all
-	sh scripts/demo.sh
+	bash scripts/demo.sh
 
 demo-stop:
-	sh scripts/demo.sh stop
+	bash scripts/demo.sh stop
 
 fmt:
 	clang-format -i $$(git ls-files '*.c' '*.h')
