@@ -152,7 +152,9 @@ static void zone_full(daemon_t *d, size_t i, dbuf_t *b, bool *f)
 	dbuf_json_kstr(b, f, "primary", addr);
 	dbuf_json_kstr(
 	    b, f, "transport",
-	    z->cz->n_primaries ? conf_transport_name(z->cz->primaries[s.primary].transport) : "");
+	    s.primary >= 0 && (size_t)s.primary < z->cz->n_primaries
+		    ? conf_transport_name(z->cz->primaries[s.primary].transport)
+		    : "");
 	dbuf_json_kint(b, f, "last_axfr", s.rf.last_axfr);
 	dbuf_json_kint(b, f, "refresh", s.rf.refresh);
 	dbuf_json_kint(b, f, "retry", s.rf.retry);

@@ -333,6 +333,10 @@ static bool try_primary(dzone_t *z, int pi, int force, attempt_t *a)
 	uint32_t serial = 0;
 	char why[512];
 	int rc = xfr_soa_probe(&xp, &z->cz->name, &lim, &serial, why, sizeof(why));
+	/* a probe over a stream closed its socket: forget it for SIGTERM */
+	pthread_mutex_lock(&d->lock);
+	d->active_fd = -1;
+	pthread_mutex_unlock(&d->lock);
 	count_xfr(z, p, XK_SOA, rc == RODNS_OK ? XR_SUCCESS : XR_FAILURE);
 	if (rc != RODNS_OK) {
 		snprintf(a->reason, sizeof(a->reason), "%s over %s: %s", peer, xp.transport, why);
@@ -694,6 +698,26 @@ static bool notify_via_tunnel(const conf_zone_t *cz, const serve_src_t *src)
 	return !src->tcp && tun != 0 && src->ifindex == (int)tun;
 }
 
+/* Refused NOTIFYs need no authentication to send: log at most one a
+ * minute per zone, with the number left out, so a flood cannot bury real
+ * events or fill the disk. */
+static void notify_refused(dzone_t *z, const char *why)
+{
+	dzx_t *x = daemon_zx(z->d, z);
+	int64_t now = now_s();
+	int64_t last = atomic_load_explicit(&x->notify_refused_at, memory_order_relaxed);
+	if (now - last < 60 ||
+	    !atomic_compare_exchange_strong(&x->notify_refused_at, &last, now)) {
+		atomic_fetch_add_explicit(&x->notify_refused_quiet, 1, memory_order_relaxed);
+		return;
+	}
+	uint64_t quiet = atomic_exchange(&x->notify_refused_quiet, 0);
+	daemon_event(EV_NOTIFY_REJECTED, z->cz->name_text,
+		     (daemon_field_t[]){EVF_N("suppressed", quiet)}, 1,
+		     "NOTIFY %s: refused (%llu more refused in the last minute not logged)", why,
+		     (unsigned long long)quiet);
+}
+
 static int on_notify(void *arg, const dns_name_t *zone, const serve_src_t *src)
 {
 	daemon_t *d = arg;
@@ -704,17 +728,12 @@ static int on_notify(void *arg, const dns_name_t *zone, const serve_src_t *src)
 	if (!z)
 		return DNS_RC_NOTAUTH;
 	if (!conf_acl_match(&z->cz->notify_from, src->from)) {
-		char t[DNS_NAME_TEXT_MAX];
-		dns_name_to_text(zone, t, sizeof(t));
-		daemon_event(EV_NOTIFY_REJECTED, z->cz->name_text, NULL, 0,
-			     "NOTIFY from a source not in notify-from: refused");
+		notify_refused(z, "from a source not in notify-from");
 		return DNS_RC_REFUSED;
 	}
 	if (!notify_via_tunnel(z->cz, src)) {
-		daemon_event(EV_NOTIFY_REJECTED, z->cz->name_text, NULL, 0,
-			     "NOTIFY for an ipsec zone that did not come through the tunnel "
-			     "(device %s): refused",
-			     IPSEC_TUNNEL_DEV);
+		notify_refused(z, "for an ipsec zone that did not come through the tunnel "
+				  "(device " IPSEC_TUNNEL_DEV ")");
 		return DNS_RC_REFUSED;
 	}
 	pthread_mutex_lock(&d->lock);

@@ -331,6 +331,13 @@ static int conn_write(tcp_conn_t *c, const uint8_t *p, size_t n)
 	return RODNS_OK;
 }
 
+/* Unsent answers one connection may pile up before it is read no further:
+ * a client that sends queries but does not read its answers stalls only
+ * itself, never the worker (and its UDP) as a blocking send would. */
+#define TCP_OUT_HIGH (256 * 1024)
+
+static int conn_process(tcp_conn_t *c);
+
 static void conn_wcb(struct ev_loop *loop, ev_io *io, int revents)
 {
 	(void)revents;
@@ -346,6 +353,13 @@ static void conn_wcb(struct ev_loop *loop, ev_io *io, int revents)
 	}
 	if (c->outlen == 0)
 		ev_io_stop(loop, &c->wio);
+	if (c->outlen < TCP_OUT_HIGH && !ev_is_active(&c->rio)) {
+		/* drained: answer what was read meanwhile, then read again */
+		ev_io_start(loop, &c->rio);
+		ev_timer_again(loop, &c->idle);
+		if (conn_process(c) < 0)
+			conn_close(c);
+	}
 }
 
 int serve_tcp_send(void *conn, const uint8_t *msg, size_t len)
@@ -371,12 +385,13 @@ int serve_tcp_send(void *conn, const uint8_t *msg, size_t len)
 	return rc == RODNS_OK ? conn_write(c, msg, len) : rc;
 }
 
-/* Answers every complete message in the input buffer (pipelining). */
+/* Answers complete messages in the input buffer (pipelining) until the
+ * output backlog is too high; the rest waits until it drains. */
 static int conn_process(tcp_conn_t *c)
 {
 	worker_t *w = c->w;
 	size_t off = 0;
-	while (c->inlen - off >= 2) {
+	while (c->inlen - off >= 2 && c->outlen < TCP_OUT_HIGH) {
 		size_t n = ((size_t)c->in[off] << 8) | c->in[off + 1];
 		if (c->inlen - off - 2 < n)
 			break;
@@ -388,11 +403,16 @@ static int conn_process(tcp_conn_t *c)
 		off += 2 + n;
 		if (len == 0)
 			return -1; /* unanswerable: drop the connection */
-		if (len > 0 && serve_tcp_send(c, w->resp, (size_t)len) != RODNS_OK)
+		uint8_t pfx[2] = {(uint8_t)(len >> 8), (uint8_t)len};
+		if (len > 0 && (conn_write(c, pfx, 2) != RODNS_OK ||
+				conn_write(c, w->resp, (size_t)len) != RODNS_OK))
 			return -1;
 	}
 	memmove(c->in, c->in + off, c->inlen - off);
 	c->inlen -= off;
+	/* backpressure: stop reading while the client does not read */
+	if (c->outlen >= TCP_OUT_HIGH)
+		ev_io_stop(w->loop, &c->rio);
 	return 0;
 }
 

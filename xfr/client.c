@@ -88,17 +88,30 @@ static int udp_exchange(const xfr_primary_t *p, const uint8_t *q, size_t qlen, u
 		rc = -errno;
 	if (rc == RODNS_OK && send(fd, q, qlen, 0) < 0)
 		rc = -errno;
-	if (rc == RODNS_OK) {
+	/* wait for a datagram with our ID until the deadline: a stray or
+	 * spoofed reply must not end the probe */
+	int64_t deadline = now_ms() + timeout_ms;
+	while (rc == RODNS_OK) {
+		int64_t left = deadline - now_ms();
 		struct pollfd pf = {.fd = fd, .events = POLLIN};
-		int n = poll(&pf, 1, timeout_ms);
-		if (n == 0)
+		int n = left > 0 ? poll(&pf, 1, (int)left) : 0;
+		if (n == 0) {
 			rc = RODNS_E_TIMEOUT;
-		else if (n < 0)
-			rc = -errno;
-	}
-	if (rc == RODNS_OK) {
+			break;
+		}
+		if (n < 0) {
+			rc = errno == EINTR ? RODNS_OK : -errno;
+			continue;
+		}
 		ssize_t r = recv(fd, buf, cap, 0);
-		rc = r < 0 ? -errno : (int)r;
+		if (r < 0) {
+			rc = -errno;
+			break;
+		}
+		if (r >= 2 && buf[0] == q[0] && buf[1] == q[1]) {
+			rc = (int)r;
+			break;
+		}
 	}
 	close(fd);
 	return rc;

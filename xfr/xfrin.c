@@ -190,7 +190,11 @@ static int on_second(xfr_in_t *x, const dns_rr_t *rr)
 	if (rr->type == DNS_T_SOA) {
 		uint32_t s = soa_serial(rr, NULL, NULL, NULL, NULL);
 		if (s == x->p.serial && s != x->res.serial) {
-			/* incremental: the first diff starts at our serial */
+			/* incremental: the first diff starts at our serial, and
+			 * the whole IXFR must lead forward from it */
+			if (dns_serial_cmp(x->res.serial, s) != 1)
+				return fail_rr(x, RODNS_E_XFR_SERIAL,
+					       "IXFR leads to a serial not after ours", &x->soa);
 			int rc = ensure_txn(x);
 			x->res.kind = XFR_KIND_IXFR;
 			x->cur_old = s;
@@ -226,7 +230,8 @@ static int on_del(xfr_in_t *x, const dns_rr_t *rr)
 	if (rr->type != DNS_T_SOA)
 		return del(x, rr);
 	uint32_t s = soa_serial(rr, NULL, NULL, NULL, NULL);
-	if (dns_serial_cmp(s, x->cur_old) != 1 || dns_serial_cmp(s, x->res.serial) == 1)
+	int to_end = dns_serial_cmp(s, x->res.serial);
+	if (dns_serial_cmp(s, x->cur_old) != 1 || (to_end != -1 && to_end != 0))
 		return fail_rr(x, RODNS_E_XFR_SERIAL, "IXFR diff does not move the serial forward",
 			       rr);
 	x->cur_new = s;
@@ -241,6 +246,10 @@ static int on_add(xfr_in_t *x, const dns_rr_t *rr)
 	uint32_t s = soa_serial(rr, NULL, NULL, NULL, NULL);
 	x->res.diffs++;
 	if (x->cur_new == x->res.serial && s == x->res.serial) {
+		/* the closing SOA is the one the IXFR opened with: the timers
+		 * kept for the zone must be those of the SOA stored */
+		if (rr->rdlen != x->soa.rdlen || memcmp(rr->rdata, x->soa.rdata, rr->rdlen) != 0)
+			return fail_rr(x, RODNS_E_XFR_SOA, "final SOA differs from the first", rr);
 		x->st = ST_DONE;
 		return RODNS_OK;
 	}

@@ -104,6 +104,51 @@ xfr_norm_axfr "$P1" >"$T_DIR/primary2.txt"
 xfr_norm_store "$T_DIR/b/rodns.sqlite" >"$T_DIR/b2.txt"
 t_check "B equals the primary after the update" nonempty_same "$T_DIR/primary2.txt" "$T_DIR/b2.txt"
 
+# A TCP client that pipelines queries and never reads its answers must not
+# stall the worker serving it: UDP queries keep being answered by every
+# worker meanwhile (each bounded by a generous timeout).
+stalled_tcp_harmless() {
+	python3 - "$P2" "$XFR_ZONE" <<'PY'
+import socket, struct, sys, time
+port, zone = int(sys.argv[1]), sys.argv[2]
+def query(qid, qtype, do):
+    q = struct.pack(">HHHHHH", qid, 0, 1, 0, 0, 1 if do else 0)
+    for label in zone.split("."):
+        q += bytes([len(label)]) + label.encode()
+    q += b"\0" + struct.pack(">HH", qtype, 1)
+    if do:
+        q += b"\0" + struct.pack(">HHIH", 41, 1232, 0x8000, 0)
+    return q
+hogs = []
+for _ in range(4):  # several connections, so every worker gets some
+    t = socket.create_connection(("127.0.0.1", port))
+    t.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    msg = query(7, 48, True)  # DNSKEY with DO: large answers
+    t.setblocking(False)
+    try:
+        for _ in range(3000):
+            t.send(struct.pack(">H", len(msg)) + msg)
+    except BlockingIOError:
+        pass
+    hogs.append(t)
+time.sleep(1)
+ok = 0
+for i in range(40):
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    u.settimeout(5)
+    u.sendto(query(1000 + i, 6, False), ("127.0.0.1", port))
+    try:
+        r = u.recv(4096)
+        ok += struct.unpack(">H", r[:2])[0] == 1000 + i
+    except socket.timeout:
+        pass
+    u.close()
+print("udp answered while TCP clients did not read:", ok, "of 40")
+sys.exit(0 if ok == 40 else 1)
+PY
+}
+t_check "clients that do not read their TCP answers do not stall UDP" stalled_tcp_harmless
+
 # Privileges: as root with no `user`, rodnsd refuses to start; with a user
 # it binds as root, then runs as that user, which owns the store (0700 dir).
 P4=$(free_port) || t_abort "no free port"
