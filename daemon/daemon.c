@@ -701,17 +701,17 @@ static bool notify_via_tunnel(const conf_zone_t *cz, const serve_src_t *src)
 /* Refused NOTIFYs need no authentication to send: log at most one a
  * minute per zone, with the number left out, so a flood cannot bury real
  * events or fill the disk. */
-static void notify_refused(dzone_t *z, const char *why)
+static void notify_refused(dzone_t *z, int kind, const char *why)
 {
 	dzx_t *x = daemon_zx(z->d, z);
 	int64_t now = now_s();
-	int64_t last = atomic_load_explicit(&x->notify_refused_at, memory_order_relaxed);
+	int64_t last = atomic_load_explicit(&x->notify_refused_at[kind], memory_order_relaxed);
 	if (now - last < 60 ||
-	    !atomic_compare_exchange_strong(&x->notify_refused_at, &last, now)) {
-		atomic_fetch_add_explicit(&x->notify_refused_quiet, 1, memory_order_relaxed);
+	    !atomic_compare_exchange_strong(&x->notify_refused_at[kind], &last, now)) {
+		atomic_fetch_add_explicit(&x->notify_refused_quiet[kind], 1, memory_order_relaxed);
 		return;
 	}
-	uint64_t quiet = atomic_exchange(&x->notify_refused_quiet, 0);
+	uint64_t quiet = atomic_exchange(&x->notify_refused_quiet[kind], 0);
 	daemon_event(EV_NOTIFY_REJECTED, z->cz->name_text,
 		     (daemon_field_t[]){EVF_N("suppressed", quiet)}, 1,
 		     "NOTIFY %s: refused (%llu more refused in the last minute not logged)", why,
@@ -728,11 +728,11 @@ static int on_notify(void *arg, const dns_name_t *zone, const serve_src_t *src)
 	if (!z)
 		return DNS_RC_NOTAUTH;
 	if (!conf_acl_match(&z->cz->notify_from, src->from)) {
-		notify_refused(z, "from a source not in notify-from");
+		notify_refused(z, 0, "from a source not in notify-from");
 		return DNS_RC_REFUSED;
 	}
 	if (!notify_via_tunnel(z->cz, src)) {
-		notify_refused(z, "for an ipsec zone that did not come through the tunnel "
+		notify_refused(z, 1, "for an ipsec zone that did not come through the tunnel "
 				  "(device " IPSEC_TUNNEL_DEV ")");
 		return DNS_RC_REFUSED;
 	}

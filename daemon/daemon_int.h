@@ -59,8 +59,9 @@ typedef struct {
 	/* any thread */
 	_Atomic uint64_t xfr[XK__N][XT__N][XR__N];
 	_Atomic uint64_t pruned;
-	_Atomic int64_t notify_refused_at;     /* last 6528 logged */
-	_Atomic uint64_t notify_refused_quiet; /* refused since, not logged */
+	/* per reason (source not allowed, not through the tunnel) */
+	_Atomic int64_t notify_refused_at[2];     /* last 6528 logged */
+	_Atomic uint64_t notify_refused_quiet[2]; /* refused since, not logged */
 	/* transfer thread only */
 	xfr_validator_t *validator; /* zones with `validate: yes` */
 } dzx_t;
