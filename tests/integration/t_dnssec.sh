@@ -76,7 +76,7 @@ sign() {
 	local nsec3=()
 	# shellcheck disable=SC2086
 	[ "$mode" != nsec ] && set -- $mode && nsec3=(-3 "$2" -H "$3")
-	dnssec-signzone -q -S -K "$keys" -o "$zone" "${nsec3[@]}" -O full \
+	dnssec-signzone -q -S -K "$keys" -d "$Z" -o "$zone" "${nsec3[@]}" -O full \
 		-s now-3600 -e now+2592000 -f "$Z/$zone.signed" "$Z/$zone.zone" \
 		>>"$T_DIR/sign.log" 2>&1 || return 1
 	: >"$Z/$zone.ds"

@@ -69,7 +69,7 @@ sign() {
 	{ echo "\$ORIGIN $zone."; cat "$BASE"; } >"$Z/$zone.zone"
 	dnssec-keygen -q -K "$Z/keys" -a "$alg" -f KSK "$zone" >/dev/null 2>&1 || return 1
 	dnssec-keygen -q -K "$Z/keys" -a "$alg" "$zone" >/dev/null 2>&1 || return 1
-	dnssec-signzone -q -S -K "$Z/keys" -o "$zone" "$@" -O full -s now-3600 -e now+2592000 \
+	dnssec-signzone -q -S -K "$Z/keys" -d "$Z" -o "$zone" "$@" -O full -s now-3600 -e now+2592000 \
 		-f "$Z/$zone.signed" "$Z/$zone.zone" >>"$T_DIR/sign.log" 2>&1 || return 1
 	for k in "$Z/keys/K$zone".+*.key; do
 		if grep -q 'DNSKEY 257 ' "$k"; then dnssec-dsfromkey -2 "$k"; fi

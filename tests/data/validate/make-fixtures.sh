@@ -99,7 +99,7 @@ bind() {
 	shift 2
 	{ echo "\$ORIGIN $z."; content; } >"$work/$z.zone"
 	keys "$kd" "$z" "$alg"
-	dnssec-signzone -q -S -K "$kd" -o "$z" "$@" "${VALID[@]}" -O full \
+	dnssec-signzone -q -S -K "$kd" -d "$work" -o "$z" "$@" "${VALID[@]}" -O full \
 		-f "$here/$z.signed" "$work/$z.zone" >/dev/null
 	gen "$here/$z.signed" >"$here/$z.gen"
 	ksk_ds "$kd" "$z" >"$here/$z.ds"
@@ -120,7 +120,7 @@ resign() {
 		print "x.newent." z " 3600 IN A 192.0.2.202"
 		print "h002." z " 3600 IN TXT \"added in serial 2\""
 	}' "$here/$z.signed" | grep -v '^;' >"$work/$z.v2"
-	dnssec-signzone -q -S -K "$kd" -o "$z" "$@" "${VALID[@]}" -O full -f "$work/$z.v2.signed" \
+	dnssec-signzone -q -S -K "$kd" -d "$work" -o "$z" "$@" "${VALID[@]}" -O full -f "$work/$z.v2.signed" \
 		"$work/$z.v2" >/dev/null
 	gen "$work/$z.v2.signed" | sort >"$work/v2"
 	sort "$here/$z.gen" >"$work/v1"
@@ -164,7 +164,7 @@ kd=$work/keys-other
 keys "$kd" "$z" ECDSAP256SHA256
 ksk_ds "$kd" "$z" >"$here/$z.other.ds"
 { echo "\$ORIGIN $z."; content; } >"$work/other.zone"
-dnssec-signzone -q -S -K "$kd" -o "$z" "${VALID[@]}" -O full -f "$work/other.signed" \
+dnssec-signzone -q -S -K "$kd" -d "$work" -o "$z" "${VALID[@]}" -O full -f "$work/other.signed" \
 	"$work/other.zone" >/dev/null
 gen "$work/other.signed" | awk -v o="www.$z." '$1 == o && $4 == "TYPE46" && $7 ~ /^0001/' \
 	>"$here/$z.other.gen"
