@@ -23,18 +23,17 @@
 #include "dns/msg.h"
 #include "dns/name.h"
 #include "dns/rr.h"
+#include "tests/tools/axfr_client.h"
 
 /* One RR's text: a 65535-octet RDATA printed as "\# 65535 " and hex, plus
  * the owner and fixed fields, fits with room to spare. */
 #define TEXT_CAP (2 * DNS_RDATA_MAX + 2048)
 
 struct xfr {
-	int fd;
-	uint16_t id;
+	axfr_client_t c;
 	dns_name_t zone;
-	unsigned msgs, rrs, soas;
+	unsigned rrs, soas;
 	int verbose;
-	uint8_t msg[65535];
 	uint8_t rdbuf[DNS_RDATA_MAX];
 	char text[TEXT_CAP];
 };
@@ -43,86 +42,6 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: rodns-axfr [-p PORT] [-t SECONDS] [-v] SERVER ZONE\n");
 	exit(2);
-}
-
-static int connect_to(const char *host, const char *port, int timeout)
-{
-	struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICHOST};
-	struct addrinfo *ai;
-	struct timeval tv = {.tv_sec = timeout};
-	int rc = getaddrinfo(host, port, &hints, &ai);
-
-	if (rc != 0) {
-		fprintf(stderr, "rodns-axfr: %s port %s: %s\n", host, port, gai_strerror(rc));
-		return -1;
-	}
-	int fd = socket(ai->ai_family, SOCK_STREAM, 0);
-	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) != 0 ||
-	    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) != 0 ||
-	    connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
-		fprintf(stderr, "rodns-axfr: connect %s port %s: %s\n", host, port,
-			strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		fd = -1;
-	}
-	freeaddrinfo(ai);
-	return fd;
-}
-
-/* Reads exactly len octets. Returns 0, or -1 with a message on stderr. */
-static int read_full(int fd, uint8_t *buf, size_t len, const char *what)
-{
-	size_t got = 0;
-
-	while (got < len) {
-		ssize_t n = read(fd, buf + got, len - got);
-		if (n > 0) {
-			got += (size_t)n;
-			continue;
-		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n == 0)
-			fprintf(stderr, "rodns-axfr: server closed the connection in %s\n", what);
-		else
-			fprintf(stderr, "rodns-axfr: reading %s: %s\n", what, strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
-static int write_full(int fd, const uint8_t *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			fprintf(stderr, "rodns-axfr: sending the query: %s\n", strerror(errno));
-			return -1;
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-static int send_query(struct xfr *x)
-{
-	uint8_t buf[2 + 512];
-	dns_mbuild_t b;
-
-	dns_mbuild_init(&b, buf + 2, sizeof(buf) - 2, x->id, 0);
-	int rc = dns_mbuild_question(&b, &x->zone, DNS_T_AXFR, DNS_C_IN);
-	int len = rc == RODNS_OK ? dns_mbuild_finish(&b) : rc;
-	if (len < 0) {
-		fprintf(stderr, "rodns-axfr: building the query: %s\n", rodns_strerror(len));
-		return -1;
-	}
-	buf[0] = (uint8_t)(len >> 8);
-	buf[1] = (uint8_t)len;
-	return write_full(x->fd, buf, (size_t)len + 2);
 }
 
 /* Prints the answer RRs of one message. Returns 1 once the closing SOA was
@@ -155,7 +74,7 @@ static int print_answers(struct xfr *x, const dns_msg_t *m)
 		puts(x->text);
 	}
 	if (rc < 0) {
-		fprintf(stderr, "rodns-axfr: message %u: %s\n", x->msgs, rodns_strerror(rc));
+		fprintf(stderr, "rodns-axfr: message %u: %s\n", x->c.msgs, rodns_strerror(rc));
 		return -1;
 	}
 	return x->soas == 2 ? 1 : 0;
@@ -163,29 +82,8 @@ static int print_answers(struct xfr *x, const dns_msg_t *m)
 
 static int read_message(struct xfr *x)
 {
-	uint8_t lenbuf[2];
 	dns_msg_t m;
-
-	if (read_full(x->fd, lenbuf, 2, "a length prefix") < 0)
-		return -1;
-	size_t len = (size_t)lenbuf[0] << 8 | lenbuf[1];
-	if (read_full(x->fd, x->msg, len, "a message") < 0)
-		return -1;
-	x->msgs++;
-	int rc = dns_msg_parse(&m, x->msg, len);
-	if (rc != RODNS_OK) {
-		fprintf(stderr, "rodns-axfr: message %u: %s\n", x->msgs, rodns_strerror(rc));
-		return -1;
-	}
-	if (m.id != x->id || !(m.flags & DNS_F_QR)) {
-		fprintf(stderr, "rodns-axfr: message %u is not our answer\n", x->msgs);
-		return -1;
-	}
-	if (DNS_RCODE(m.flags) != DNS_RC_NOERROR) {
-		fprintf(stderr, "rodns-axfr: message %u: rcode %u\n", x->msgs, DNS_RCODE(m.flags));
-		return -1;
-	}
-	return print_answers(x, &m);
+	return axfr_next(&x->c, &m) < 0 ? -1 : print_answers(x, &m);
 }
 
 int main(int argc, char **argv)
@@ -219,16 +117,11 @@ int main(int argc, char **argv)
 			rodns_strerror(rc));
 		return 1;
 	}
-	x.fd = connect_to(argv[optind], port, timeout);
-	if (x.fd < 0)
-		return 1;
-	srand((unsigned)time(NULL) ^ (unsigned)getpid());
-	x.id = (uint16_t)rand();
-	rc = send_query(&x);
+	rc = axfr_open(&x.c, "rodns-axfr", argv[optind], port, timeout, &x.zone);
 	while (rc == 0)
 		rc = read_message(&x);
-	close(x.fd);
+	axfr_close(&x.c);
 	if (x.verbose)
-		fprintf(stderr, "rodns-axfr: %u messages, %u RRs\n", x.msgs, x.rrs);
+		fprintf(stderr, "rodns-axfr: %u messages, %u RRs\n", x.c.msgs, x.rrs);
 	return rc == 1 ? 0 : 1;
 }
