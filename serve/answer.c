@@ -50,6 +50,11 @@ store_t *serve_ctx_store(serve_ctx_t *c)
 	return c ? c->s : NULL;
 }
 
+void serve_ctx_release(serve_ctx_t *c)
+{
+	(void)c; /* nothing is kept between queries yet */
+}
+
 /* ---- arena ---------------------------------------------------------------- */
 
 /* Copies one RR (header and RDATA) into the arena; false when full. */

@@ -16,6 +16,11 @@
 typedef struct {
 	dns_name_t apex;
 	int64_t zone_id;
+	/* Changes (never repeats) whenever the zone's served data or state
+	 * changes: a new serial committed and served, expiry, reload. Anything
+	 * the answerer keeps between queries (a read snapshot, caches) is valid
+	 * only for the generation it was made in. */
+	uint64_t gen;
 } serve_zone_t;
 
 typedef struct {
@@ -30,6 +35,11 @@ typedef struct serve_ctx serve_ctx_t;
 int serve_ctx_new(const char *store_path, serve_ctx_t **out);
 void serve_ctx_free(serve_ctx_t *c);
 store_t *serve_ctx_store(serve_ctx_t *c);
+
+/* Drops whatever the context holds between queries that pins an old state
+ * of the store (an open read snapshot), so that checkpoints can proceed.
+ * The worker calls it when idle and from a periodic timer. */
+void serve_ctx_release(serve_ctx_t *c);
 
 /* Answers q (a parsed standard query with one question in zone z) into
  * resp. Returns the response length (always > 0: errors become SERVFAIL or
