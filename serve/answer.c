@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "serve/answer_int.h"
 
@@ -52,7 +53,63 @@ store_t *serve_ctx_store(serve_ctx_t *c)
 
 void serve_ctx_release(serve_ctx_t *c)
 {
-	(void)c; /* nothing is kept between queries yet */
+	if (c && store_in_read(c->s))
+		store_read_end(c->s);
+}
+
+/* ---- the kept read snapshot ---------------------------------------------- */
+
+/* A BEGIN and COMMIT per query cost two WAL lock fcntls and a statement
+ * each (a fifth of the query path), so one snapshot serves many queries.
+ * It must not be older than the data the daemon serves: the daemon changes
+ * a zone's gen only after the commit it stands for, so a snapshot begun
+ * after this context first saw (zone, gen) contains that commit. Hence the
+ * rule: the first time a zone comes with a gen other than the one it last
+ * came with (or a zone not remembered), begin a new snapshot. The age bound
+ * keeps a snapshot from pinning the WAL (checkpoints) for long even where
+ * gens do not change. */
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Remembers zone's gen; true when it is the one the zone last came with. */
+static bool gen_seen(serve_ctx_t *c, const serve_zone_t *z)
+{
+	serve_seen_t *e;
+
+	for (unsigned i = 0; i < SERVE_SEEN_MAX; i++) {
+		e = &c->seen[i];
+		if (e->used && e->zone_id == z->zone_id) {
+			bool same = e->gen == z->gen;
+			e->gen = z->gen;
+			return same;
+		}
+	}
+	e = &c->seen[c->seen_next];
+	c->seen_next = (c->seen_next + 1) % SERVE_SEEN_MAX;
+	*e = (serve_seen_t){.zone_id = z->zone_id, .gen = z->gen, .used = true};
+	return false;
+}
+
+/* A snapshot fit to answer for z: the kept one or a new one. */
+static int snapshot(serve_ctx_t *c, const serve_zone_t *z)
+{
+	bool same = gen_seen(c, z);
+	int64_t now = now_ms();
+
+	if (store_in_read(c->s)) {
+		if (same && now - c->snap_ms < SERVE_SNAP_MS && now >= c->snap_ms)
+			return RODNS_OK;
+		store_read_end(c->s);
+	}
+	int rc = store_read_begin(c->s);
+	if (rc == RODNS_OK)
+		c->snap_ms = now;
+	return rc;
 }
 
 /* ---- arena ---------------------------------------------------------------- */
@@ -362,10 +419,10 @@ static void add_glue(serve_q_t *q, const dns_name_t *cut, serve_range_t ns)
 	}
 }
 
-/* A referral to the zone cut (RFC 4035 §3.1.4: DS or proof of no DS). */
-static void referral(serve_q_t *q, const dns_name_t *cut, unsigned hop)
+/* A referral to the zone cut (RFC 4035 §3.1.4: DS or proof of no DS);
+ * node: the cut's RRs. */
+static void referral(serve_q_t *q, const dns_name_t *cut, serve_range_t node, unsigned hop)
 {
-	serve_range_t node = serve_fetch_node(q, cut);
 	serve_range_t ns = serve_pick(q, node, DNS_T_NS, 0);
 	serve_range_t none = {.first = 0, .n = 0};
 
@@ -428,22 +485,51 @@ static int no_node(serve_q_t *q, const dns_name_t *name, const dns_name_t *ce, d
 	return STEP_DONE;
 }
 
+/* A zone cut strictly above name (and below the apex) into cut: true when
+ * there is one. Most names sit one label below the apex and have no such
+ * ancestor to ask about; a cut at name itself shows in its node. */
+static bool cut_above(serve_q_t *q, const dns_name_t *name, dns_name_t *cut)
+{
+	dns_name_t parent;
+
+	if (name->labels <= q->apex.labels + 1)
+		return false;
+	dns_name_strip(name, 1, &parent);
+	int rc = store_delegation(q->c->s, q->z->zone_id, &q->apex, &parent, cut);
+	if (rc != RODNS_OK && rc != RODNS_E_NOTFOUND && q->err == RODNS_OK)
+		q->err = rc;
+	return rc == RODNS_OK;
+}
+
+/* true when node (not the apex) has an NS RRset: name is a zone cut. */
+static bool is_cut(serve_q_t *q, const dns_name_t *name, serve_range_t node)
+{
+	if (name->labels == q->apex.labels)
+		return false;
+	for (unsigned i = node.first; i < (unsigned)node.first + node.n; i++)
+		if (q->c->rrs[i].type == DNS_T_NS)
+			return true;
+	return false;
+}
+
 /* One link of the chain: the lookup for name (lowercase, in the zone). */
 static int step(serve_q_t *q, const dns_name_t *name, unsigned hop, dns_name_t *next)
 {
 	dns_name_t cut, ce;
-	int rc = store_delegation(q->c->s, q->z->zone_id, &q->apex, name, &cut);
+	int rc;
 
-	if (rc == RODNS_OK && !(q->qtype == DNS_T_DS && dns_name_eq(&cut, name))) {
-		/* at or below a cut; DS at the cut itself is the parent's data */
-		referral(q, &cut, hop);
+	if (cut_above(q, name, &cut)) {
+		referral(q, &cut, serve_fetch_node(q, &cut), hop);
 		return STEP_DONE;
 	}
-	if (rc != RODNS_OK && rc != RODNS_E_NOTFOUND) {
-		q->err = rc;
+	if (q->err != RODNS_OK)
 		return STEP_DONE;
-	}
 	serve_range_t node = serve_fetch_node(q, name);
+	if (is_cut(q, name, node) && q->qtype != DNS_T_DS) {
+		/* DS at the cut itself is the parent's data: answered below */
+		referral(q, name, node, hop);
+		return STEP_DONE;
+	}
 	if (node.n > 0 && !nsec3_only(q, node))
 		return at_node(q, name, node, NULL, next);
 	if (node.n > 0) {
@@ -514,12 +600,14 @@ int serve_answer(serve_ctx_t *c, const serve_zone_t *z, const dns_msg_t *m, cons
 		return fail_with(&q, DNS_RC_BADVERS, m, o, resp, cap); /* RFC 6891 §6.1.3 */
 	if (m->qclass != DNS_C_IN || !dns_name_is_sub(&qname, &q.apex))
 		return fail_with(&q, DNS_RC_REFUSED, m, o, resp, cap);
-	int rc = store_read_begin(c->s);
+	int rc = snapshot(c, z);
 	if (rc != RODNS_OK)
 		return fail_with(&q, DNS_RC_SERVFAIL, m, o, resp, cap);
 	resolve(&q, &qname);
-	store_read_end(c->s);
-	if (q.err != RODNS_OK)
+	if (q.err != RODNS_OK) {
+		/* a store error (BUSY, a damaged page): the next query starts over */
+		store_read_end(c->s);
 		return fail_with(&q, DNS_RC_SERVFAIL, m, o, resp, cap);
+	}
 	return serve_encode(&q, m, o, resp, cap);
 }

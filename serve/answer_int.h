@@ -21,6 +21,8 @@
 #define SERVE_PLAN_MAX	256	     /* RRsets in one answer */
 #define SERVE_CHAIN_MAX 16	     /* CNAME/DNAME links followed */
 #define SERVE_ZINFO_MAX 8	     /* zones whose NSEC3 parameters are cached */
+#define SERVE_SEEN_MAX	8	     /* zones whose last generation is remembered */
+#define SERVE_SNAP_MS	50	     /* the longest a read snapshot is kept */
 
 /* A run of RRs in the arena: rrs[first .. first + n). */
 typedef struct {
@@ -50,8 +52,18 @@ typedef struct {
 	uint8_t salt[255];
 } serve_zinfo_t;
 
+/* The generation a zone was last answered under (see serve_answer). */
+typedef struct {
+	int64_t zone_id;
+	uint64_t gen;
+	bool used;
+} serve_seen_t;
+
 struct serve_ctx {
 	store_t *s;
+	int64_t snap_ms; /* when the open read snapshot began (monotonic) */
+	serve_seen_t seen[SERVE_SEEN_MAX];
+	unsigned seen_next;
 	dns_rr_t *rrs; /* SERVE_RR_MAX */
 	unsigned nrr;
 	uint8_t *bytes; /* SERVE_ARENA_MAX */

@@ -83,6 +83,10 @@ int serve_xfr_out(store_t *s, const dns_name_t *apex, int64_t zone_id, const dns
 {
 	xout_t x = {.q = q, .send = send, .conn = conn, .buf = buf, .cap = cap};
 	soa_t soa = {.found = 0};
+	/* the query worker may keep a snapshot between queries (serve_answer):
+	 * a transfer gets a fresh one, and the next query begins its own */
+	if (store_in_read(s))
+		store_read_end(s);
 	int rc = store_read_begin(s);
 	if (rc != RODNS_OK)
 		return rc;

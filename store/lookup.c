@@ -40,6 +40,11 @@ void store_read_end(store_t *s)
 	s->in_read = false;
 }
 
+bool store_in_read(const store_t *s)
+{
+	return s->in_read;
+}
+
 /* Prepares statement id with zone as ?1 and, when key is set, key as ?2. */
 static sqlite3_stmt *start(store_t *s, enum store_stmt_id id, int64_t zone, const uint8_t *key,
 			   size_t klen)

@@ -128,9 +128,14 @@ void store_txn_abort(store_txn_t *t);
 typedef int (*store_rr_cb)(void *arg, const dns_rr_t *rr);
 
 /* Read snapshot: lookups between begin and end see one serial. Lookups
- * outside a snapshot each see the latest committed state. */
+ * outside a snapshot each see the latest committed state. A snapshot may
+ * be kept across many lookups (the query workers keep one for up to
+ * ~50 ms), but while it is open the WAL frames committed after it cannot
+ * be checkpointed into the file: end it when idle. */
 int store_read_begin(store_t *s);
 void store_read_end(store_t *s);
+/* true while a read snapshot (store_read_begin) is open on s. */
+bool store_in_read(const store_t *s);
 
 /* The RRs of one RRset (owner, type; class IN). RODNS_E_NOTFOUND if none.
  * For type RRSIG, covered selects the RRSIGs covering that type (0: all). */
