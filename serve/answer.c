@@ -107,8 +107,10 @@ static int snapshot(serve_ctx_t *c, const serve_zone_t *z)
 		store_read_end(c->s);
 	}
 	int rc = store_read_begin(c->s);
-	if (rc == RODNS_OK)
+	if (rc == RODNS_OK) {
 		c->snap_ms = now;
+		c->snap++;
+	}
 	return rc;
 }
 
@@ -145,22 +147,6 @@ static serve_range_t fetched(serve_q_t *q, unsigned first, int rc)
 	return r;
 }
 
-serve_range_t serve_fetch(serve_q_t *q, const dns_name_t *owner, uint16_t type, uint16_t covered)
-{
-	unsigned first = q->c->nrr;
-	int rc = store_rrset(q->c->s, q->z->zone_id, owner, type, covered, fetch_cb, q->c);
-
-	return fetched(q, first, rc);
-}
-
-serve_range_t serve_fetch_node(serve_q_t *q, const dns_name_t *owner)
-{
-	unsigned first = q->c->nrr;
-	int rc = store_owner(q->c->s, q->z->zone_id, owner, fetch_cb, q->c);
-
-	return fetched(q, first, rc);
-}
-
 static uint16_t rrsig_covered(const dns_rr_t *rr)
 {
 	return rr->rdlen >= 2 ? (uint16_t)((rr->rdata[0] << 8) | rr->rdata[1]) : 0;
@@ -171,6 +157,98 @@ static bool rr_is(const dns_rr_t *rr, uint16_t type, uint16_t covered)
 	if (rr->type != type)
 		return false;
 	return type != DNS_T_RRSIG || covered == 0 || rrsig_covered(rr) == covered;
+}
+
+/* ---- per-snapshot memo of the apex and *.apex ------------------------------ */
+
+static int memo_cb(void *arg, const dns_rr_t *rr)
+{
+	serve_memo_t *m = arg;
+
+	if (m->n >= SERVE_MEMO_RRS || SERVE_MEMO_BYTES - m->used < rr->rdlen) {
+		m->fits = false;
+		return 1;
+	}
+	dns_rr_t *d = &m->rrs[m->n++];
+	*d = *rr;
+	if (rr->rdlen > 0)
+		memcpy(m->bytes + m->used, rr->rdata, rr->rdlen);
+	d->rdata = m->bytes + m->used;
+	m->used += rr->rdlen;
+	return 0;
+}
+
+/* The memo for owner when it is the apex or *.apex (names here are
+ * lowercase), read from the store once per snapshot; NULL for other names,
+ * a node too big to keep, or a store error (left in q->err). */
+static const serve_memo_t *memo_for(serve_q_t *q, const dns_name_t *owner)
+{
+	const dns_name_t *apex = &q->apex;
+	serve_ctx_t *c = q->c;
+	serve_memo_t *m;
+
+	if (owner->len == apex->len && memcmp(owner->data, apex->data, apex->len) == 0)
+		m = &c->memo[0];
+	else if (owner->len == apex->len + 2 && owner->data[0] == 1 && owner->data[1] == '*' &&
+		 memcmp(owner->data + 2, apex->data, apex->len) == 0)
+		m = &c->memo[1];
+	else
+		return NULL;
+	if (m->snap != c->snap || m->zone_id != q->z->zone_id) {
+		m->snap = 0;
+		m->zone_id = q->z->zone_id;
+		m->fits = true;
+		m->n = 0;
+		m->used = 0;
+		int rc = store_owner(c->s, q->z->zone_id, owner, memo_cb, m);
+		if (rc != RODNS_OK && rc != RODNS_E_NOTFOUND && m->fits) {
+			if (q->err == RODNS_OK)
+				q->err = rc;
+			return NULL;
+		}
+		m->snap = c->snap;
+	}
+	return m->fits ? m : NULL;
+}
+
+/* Copies the memo's RRs of (type, covered; class IN), or all with type 0,
+ * into the arena, in the order the store gives them. */
+static serve_range_t memo_fetch(serve_q_t *q, const serve_memo_t *m, uint16_t type,
+				uint16_t covered)
+{
+	serve_range_t r = {.first = (uint16_t)q->c->nrr, .n = 0};
+
+	for (unsigned i = 0; i < m->n; i++) {
+		const dns_rr_t *rr = &m->rrs[i];
+		if (type != 0 && (rr->rclass != DNS_C_IN || !rr_is(rr, type, covered)))
+			continue;
+		if (!arena_put(q->c, rr))
+			break;
+		r.n++;
+	}
+	return r;
+}
+
+serve_range_t serve_fetch(serve_q_t *q, const dns_name_t *owner, uint16_t type, uint16_t covered)
+{
+	unsigned first = q->c->nrr;
+	const serve_memo_t *m = memo_for(q, owner);
+
+	if (m)
+		return memo_fetch(q, m, type, covered);
+	int rc = store_rrset(q->c->s, q->z->zone_id, owner, type, covered, fetch_cb, q->c);
+	return fetched(q, first, rc);
+}
+
+serve_range_t serve_fetch_node(serve_q_t *q, const dns_name_t *owner)
+{
+	unsigned first = q->c->nrr;
+	const serve_memo_t *m = memo_for(q, owner);
+
+	if (m)
+		return memo_fetch(q, m, 0, 0);
+	int rc = store_owner(q->c->s, q->z->zone_id, owner, fetch_cb, q->c);
+	return fetched(q, first, rc);
 }
 
 serve_range_t serve_pick(serve_q_t *q, serve_range_t r, uint16_t type, uint16_t covered)

@@ -52,6 +52,20 @@ typedef struct {
 	uint8_t salt[255];
 } serve_zinfo_t;
 
+/* The RRs at one name that nearly every negative answer reads (the apex:
+ * SOA, NSEC, DNAME; *.apex), copied once per snapshot. */
+#define SERVE_MEMO_RRS	 64
+#define SERVE_MEMO_BYTES 16384
+typedef struct {
+	int64_t zone_id;
+	uint64_t snap; /* the snapshot it was read in; 0: never */
+	bool fits;     /* false: too big to keep, ask the store */
+	unsigned n;
+	size_t used;
+	dns_rr_t rrs[SERVE_MEMO_RRS];
+	uint8_t bytes[SERVE_MEMO_BYTES];
+} serve_memo_t;
+
 /* The generation a zone was last answered under (see serve_answer). */
 typedef struct {
 	int64_t zone_id;
@@ -62,6 +76,8 @@ typedef struct {
 struct serve_ctx {
 	store_t *s;
 	int64_t snap_ms; /* when the open read snapshot began (monotonic) */
+	uint64_t snap;	 /* counts the snapshots begun, for the memos */
+	serve_memo_t memo[2]; /* the apex, *.apex */
 	serve_seen_t seen[SERVE_SEEN_MAX];
 	unsigned seen_next;
 	dns_rr_t *rrs; /* SERVE_RR_MAX */

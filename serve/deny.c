@@ -126,9 +126,8 @@ static void nsec_add(serve_q_t *q, const dns_name_t *name)
 	dns_name_lower(&owner);
 	if (serve_plan_has(q, &owner, DNS_T_NSEC))
 		return;
-	serve_range_t set = serve_fetch(q, &owner, DNS_T_NSEC, 0);
-	serve_range_t sigs = serve_fetch(q, &owner, DNS_T_RRSIG, DNS_T_NSEC);
-	serve_plan_add(q, DNS_SEC_NS, set, sigs);
+	/* one statement for the node rather than two for NSEC and its RRSIGs */
+	serve_add_from(q, DNS_SEC_NS, serve_fetch_node(q, &owner), DNS_T_NSEC);
 }
 
 /* ---- NSEC3 ----------------------------------------------------------------- */
