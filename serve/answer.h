@@ -38,12 +38,16 @@ store_t *serve_ctx_store(serve_ctx_t *c);
 
 /* Drops whatever the context holds between queries that pins an old state
  * of the store (an open read snapshot), so that checkpoints can proceed.
- * The worker calls it when idle and from a periodic timer. */
+ * The worker calls it when idle and from a periodic timer (~50 ms): a kept
+ * snapshot holds back the WAL frames committed after it. */
 void serve_ctx_release(serve_ctx_t *c);
 
 /* Answers q (a parsed standard query with one question in zone z) into
  * resp. Returns the response length (always > 0: errors become SERVFAIL or
- * FORMERR responses). The whole answer comes from one store snapshot. */
+ * FORMERR responses). The whole answer comes from one store snapshot, which
+ * the context keeps for the next queries while every zone asked about
+ * comes with the gen it came with last time, for at most 50 ms; so data
+ * committed before z->gen changed is in the answer. */
 int serve_answer(serve_ctx_t *c, const serve_zone_t *z, const dns_msg_t *q,
 		 const serve_opts_t *o, uint8_t *resp, size_t cap);
 
