@@ -178,6 +178,35 @@ START_TEST(t_two_zones)
 }
 END_TEST
 
+/* A kept snapshot does not block the writer: commits and PASSIVE
+ * checkpoints return at once (the checkpoint copies what no snapshot still
+ * needs), and after a release nothing is pinned. */
+START_TEST(t_checkpoint)
+{
+	serve_ctx_t *c;
+	store_t *w;
+	store_txn_t *t;
+	static const uint8_t addr[4] = {192, 0, 2, 9};
+	dns_rr_t rr = {.type = DNS_T_A, .rclass = DNS_C_IN, .ttl = 300, .rdlen = 4, .rdata = addr};
+
+	ck_assert_int_eq(serve_ctx_new(path, &c), RODNS_OK);
+	ck_assert_int_eq(store_open(path, 0, &w), RODNS_OK);
+	ck_assert_int_eq(rcode(c, 1, "new5.example.test."), DNS_RC_NXDOMAIN);
+	ck_assert_int_eq(dns_name_from_text("new5.example.test.", NULL, &rr.owner), RODNS_OK);
+	int64_t t0 = mono_ms();
+	ck_assert_int_eq(store_txn_begin(w, zid, &t), RODNS_OK);
+	ck_assert_int_eq(store_txn_add(t, &rr, true), RODNS_OK);
+	ck_assert_int_eq(store_txn_commit(t, NULL), RODNS_OK);
+	ck_assert_int_eq(store_checkpoint(w), RODNS_OK);
+	ck_assert_int_lt(mono_ms() - t0, 1000); /* no busy wait on the reader */
+	serve_ctx_release(c);
+	ck_assert_int_eq(store_checkpoint(w), RODNS_OK);
+	ck_assert_int_eq(rcode(c, 2, "new5.example.test."), DNS_RC_NOERROR);
+	store_close(w);
+	serve_ctx_free(c);
+}
+END_TEST
+
 static int count_msgs(void *conn, const uint8_t *msg, size_t len)
 {
 	(void)msg;
@@ -226,6 +255,7 @@ Suite *answer_snap_suite(void)
 	tcase_add_test(tc, t_release);
 	tcase_add_test(tc, t_age_bound);
 	tcase_add_test(tc, t_two_zones);
+	tcase_add_test(tc, t_checkpoint);
 	tcase_add_test(tc, t_xfrout_nested);
 	suite_add_tcase(s, tc);
 	return s;
