@@ -141,10 +141,11 @@ int store_rrsig_inceptions(store_t *s, int64_t zone_id, int64_t after, store_inc
 		err = rrsig_total(s, zone_id, total);
 	if (err != RODNS_OK || cap == 0)
 		return err;
-	sqlite3_stmt *st = prep(s,
-				"SELECT inception, n FROM rrsig_inc WHERE zone = ?1 AND inception > ?2"
-				" ORDER BY inception",
-				zone_id);
+	sqlite3_stmt *st =
+	    prep(s,
+		 "SELECT inception, n FROM rrsig_inc WHERE zone = ?1 AND inception > ?2"
+		 " ORDER BY inception",
+		 zone_id);
 	if (!st)
 		return RODNS_E_STORE;
 	sqlite3_bind_int64(st, 2, after);

@@ -1261,13 +1261,13 @@ END_TEST
  * over rr: 0 when the incrementally kept tables are exact. */
 #define RECOUNT_DIFF                                                                               \
 	"SELECT (SELECT count(*) FROM (SELECT zone, inception, n FROM rrsig_inc EXCEPT"            \
-	" SELECT zone, inception, count(*) FROM rr WHERE type = 46 GROUP BY 1, 2))"               \
-	" + (SELECT count(*) FROM (SELECT zone, inception, count(*) FROM rr WHERE type = 46"      \
-	" GROUP BY 1, 2 EXCEPT SELECT zone, inception, n FROM rrsig_inc))"                        \
-	" + (SELECT count(*) FROM (SELECT zone, expiration, okey, n FROM rrsig_exp EXCEPT"        \
-	" SELECT zone, expiration, okey, count(*) FROM rr WHERE type = 46 GROUP BY 1, 2, 3))"     \
-	" + (SELECT count(*) FROM (SELECT zone, expiration, okey, count(*) FROM rr"               \
-	" WHERE type = 46 GROUP BY 1, 2, 3 EXCEPT SELECT zone, expiration, okey, n"               \
+	" SELECT zone, inception, count(*) FROM rr WHERE type = 46 GROUP BY 1, 2))"                \
+	" + (SELECT count(*) FROM (SELECT zone, inception, count(*) FROM rr WHERE type = 46"       \
+	" GROUP BY 1, 2 EXCEPT SELECT zone, inception, n FROM rrsig_inc))"                         \
+	" + (SELECT count(*) FROM (SELECT zone, expiration, okey, n FROM rrsig_exp EXCEPT"         \
+	" SELECT zone, expiration, okey, count(*) FROM rr WHERE type = 46 GROUP BY 1, 2, 3))"      \
+	" + (SELECT count(*) FROM (SELECT zone, expiration, okey, count(*) FROM rr"                \
+	" WHERE type = 46 GROUP BY 1, 2, 3 EXCEPT SELECT zone, expiration, okey, n"                \
 	" FROM rrsig_exp))"                                                                        \
 	" + (SELECT count(*) FROM zones WHERE rrsigs !="                                           \
 	" (SELECT count(*) FROM rr WHERE rr.zone = zones.id AND type = 46))"
