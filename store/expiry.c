@@ -115,20 +115,36 @@ int store_rrsig_worst(store_t *s, int64_t zone_id, store_sig_info_t *out, size_t
 	return err;
 }
 
+/* The zone's RRSIG count (zones.rrsigs). */
+static int rrsig_total(store_t *s, int64_t zone_id, uint64_t *total)
+{
+	sqlite3_stmt *st = prep(s, "SELECT rrsigs FROM zones WHERE id = ?1", zone_id);
+	if (!st)
+		return RODNS_E_STORE;
+	int rc = sqlite3_step(st);
+	int err = RODNS_OK;
+	if (rc == SQLITE_ROW)
+		*total = (uint64_t)sqlite3_column_int64(st, 0);
+	else if (rc != SQLITE_DONE)
+		err = store_sqlerr(s, rc);
+	sqlite3_finalize(st);
+	return err;
+}
+
 int store_rrsig_inceptions(store_t *s, int64_t zone_id, int64_t after, store_inception_t *out,
 			   size_t cap, size_t *n, uint64_t *total)
 {
 	*n = 0;
 	*total = 0;
 	int err = flush_pending(s);
-	if (err != RODNS_OK)
+	if (err == RODNS_OK)
+		err = rrsig_total(s, zone_id, total);
+	if (err != RODNS_OK || cap == 0)
 		return err;
-	/* No index has inception: this reads every row of the zone. Group 0
-	 * collects the signatures that are already valid. */
 	sqlite3_stmt *st =
 	    prep(s,
-		 "SELECT CASE WHEN inception > ?2 THEN inception ELSE 0 END AS i,"
-		 " count(*) FROM rr WHERE zone = ?1 AND type = 46 GROUP BY i ORDER BY i",
+		 "SELECT inception, n FROM rrsig_inc WHERE zone = ?1 AND inception > ?2"
+		 " ORDER BY inception",
 		 zone_id);
 	if (!st)
 		return RODNS_E_STORE;
@@ -137,9 +153,6 @@ int store_rrsig_inceptions(store_t *s, int64_t zone_id, int64_t after, store_inc
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t inc = sqlite3_column_int64(st, 0);
 		uint64_t cnt = (uint64_t)sqlite3_column_int64(st, 1);
-		*total += cnt;
-		if (inc == 0 || cap == 0)
-			continue;
 		if (*n < cap) {
 			out[(*n)++] = (store_inception_t){inc, cnt};
 		} else {

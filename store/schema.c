@@ -21,7 +21,12 @@
  * rrsig_exp: the expiry index. How many RRSIGs of a zone expire at a time
  * at an owner. An index on rr(zone, expiration) would copy each RRSIG's
  * whole row key (~170 octets) into an index filled in random order; this
- * narrow table, filled in sorted batches by txn.c, costs a fraction. */
+ * narrow table, filled in sorted batches by txn.c, costs a fraction.
+ *
+ * rrsig_inc (version 2): how many RRSIGs of a zone have each inception, and
+ * zones.rrsigs: how many RRSIGs the zone has. txn.c keeps both exact with
+ * every add, delete, prune and clear, so "which signatures are not valid
+ * yet" reads the few rows after now instead of every RRSIG of the zone. */
 static const char *const migrations[] = {
     /* 0 -> 1 */
     "CREATE TABLE zones (id INTEGER PRIMARY KEY, name BLOB NOT NULL UNIQUE,"
@@ -41,14 +46,22 @@ static const char *const migrations[] = {
     "CREATE TABLE rrsig_exp (zone INTEGER NOT NULL, expiration INTEGER NOT NULL,"
     " okey BLOB NOT NULL, n INTEGER NOT NULL,"
     " PRIMARY KEY (zone, expiration, okey)) WITHOUT ROWID;",
+    /* 1 -> 2: one pass over the existing RRSIGs */
+    "CREATE TABLE rrsig_inc (zone INTEGER NOT NULL, inception INTEGER NOT NULL,"
+    " n INTEGER NOT NULL, PRIMARY KEY (zone, inception)) WITHOUT ROWID;"
+    "INSERT INTO rrsig_inc(zone, inception, n)"
+    " SELECT zone, inception, count(*) FROM rr WHERE type = 46 GROUP BY zone, inception;"
+    "ALTER TABLE zones ADD COLUMN rrsigs INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE zones SET rrsigs = coalesce((SELECT sum(n) FROM rrsig_inc"
+    " WHERE rrsig_inc.zone = zones.id), 0);",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA_VERSION,
 	       "one migration step per schema version");
 
 /* Tables the current schema must have. */
-#define SCHEMA_TABLES  "('zones', 'rr', 'rrsig_exp')"
-#define SCHEMA_NTABLES 3
+#define SCHEMA_TABLES  "('zones', 'rr', 'rrsig_exp', 'rrsig_inc')"
+#define SCHEMA_NTABLES 4
 
 /* The first column of the first row of sql as an integer. */
 static int query_int(store_t *s, const char *sql, int64_t *out)

@@ -23,7 +23,7 @@ typedef struct store store_t;
 typedef struct store_txn store_txn_t;
 
 /* The schema version this code writes; older versions are migrated on open. */
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 enum {
 	STORE_RDONLY = 1, /* read-only connection (query workers) */
@@ -196,9 +196,10 @@ int store_rrsig_worst(store_t *s, int64_t zone_id, store_sig_info_t *out, size_t
 /* RRSIGs whose inception is after `after` (not valid yet), grouped by
  * inception in ascending order: up to cap groups into out (*n of them; the
  * last group absorbs any further ones, at the latest inception). *total
- * gets the zone's RRSIG count. Inception has no index, so this reads every
- * row of the zone: call it once per transfer, not per scan; the groups
- * then answer "how many are not valid yet" at any later time. */
+ * gets the zone's RRSIG count. Reads the per-inception counts that every
+ * transaction keeps (rrsig_inc): the rows after `after` and the zone's
+ * total, so the cost follows the number of distinct future inceptions,
+ * not the zone. */
 typedef struct {
 	int64_t inception;
 	uint64_t count;

@@ -24,6 +24,56 @@ typedef struct {
 	size_t len;
 } exp_ent_t;
 
+/* The changes to rrsig_inc (RRSIGs per inception) and to zones.rrsigs are
+ * summed here and written at flush. A signing run gives all its RRSIGs one
+ * inception, so a whole AXFR usually fits in a few slots; a full table is
+ * written out early. */
+#define INC_SLOTS 1024 /* a power of two */
+#define INC_MAX	  768
+
+typedef struct {
+	int64_t delta;
+	uint32_t inception;
+	bool used;
+} inc_ent_t;
+
+/* Statements only this file runs, prepared on first use in a transaction
+ * (the shared cache's SQL is store.c's). */
+enum txn_stmt_id {
+	TS_INC_ADD,
+	TS_INC_DROP,
+	TS_INC_CLEAR,
+	TS_SIGS_ADD,
+	TS_SIGS_CLEAR,
+	TS_PRUNE_ZONE,
+	TS_PRUNE_TOUCHED,
+	TS__COUNT
+};
+
+/* A superseded RRSIG (same owner, covered type, key and signer, later
+ * inception elsewhere, or the same inception stored by a later transfer)
+ * or one whose covered RRset is gone. As store.c's PRUNE_COND, but the
+ * inception comes back too, for rrsig_inc. */
+#define TXN_PRUNE_COND                                                                             \
+	" AND (NOT EXISTS (SELECT 1 FROM rr AS c WHERE c.zone = rr.zone AND c.okey = rr.okey"      \
+	" AND c.type = rr.covered) OR EXISTS (SELECT 1 FROM rr AS n WHERE n.zone = rr.zone"        \
+	" AND n.okey = rr.okey AND n.type = 46 AND n.covered = rr.covered AND n.alg = rr.alg"      \
+	" AND n.keytag = rr.keytag AND n.signer = rr.signer AND (n.inception > rr.inception"     \
+	" OR (n.inception = rr.inception AND n.gen > rr.gen))))"                                   \
+	" RETURNING okey, expiration, inception"
+
+static const char *const txn_sql[TS__COUNT] = {
+    [TS_INC_ADD] = "INSERT INTO rrsig_inc(zone, inception, n) VALUES (?1, ?2, ?3)"
+		   " ON CONFLICT(zone, inception) DO UPDATE SET n = n + excluded.n",
+    [TS_INC_DROP] = "DELETE FROM rrsig_inc WHERE zone = ?1 AND inception = ?2 AND n <= 0",
+    [TS_INC_CLEAR] = "DELETE FROM rrsig_inc WHERE zone = ?1",
+    [TS_SIGS_ADD] = "UPDATE zones SET rrsigs = rrsigs + ?2 WHERE id = ?1",
+    [TS_SIGS_CLEAR] = "UPDATE zones SET rrsigs = 0 WHERE id = ?1",
+    [TS_PRUNE_ZONE] = "DELETE FROM rr WHERE zone = ?1 AND type = 46" TXN_PRUNE_COND,
+    [TS_PRUNE_TOUCHED] = "DELETE FROM rr WHERE zone = ?1 AND okey IN"
+			 " (SELECT okey FROM temp.touched) AND type = 46" TXN_PRUNE_COND,
+};
+
 /* After a clear, the RRs that arrive together for one owner (AXFR sends
  * an owner's RRs together) are usually all it has, so whether the owner
  * needs pruning is known when its group ends; only such owners go to
@@ -70,6 +120,10 @@ struct store_txn {
 	uint8_t key[DNS_KEY_MAX];
 	size_t key_len;
 	bool key_touched; /* key already in temp.touched */
+	sqlite3_stmt *ts[TS__COUNT];
+	int64_t sigs_delta; /* pending change to zones.rrsigs */
+	size_t ninc;
+	inc_ent_t inc[INC_SLOTS];
 	exp_ent_t exp[EXP_BATCH];
 	size_t nexp;
 	size_t arena_used;
@@ -100,6 +154,85 @@ static int run_zone(store_txn_t *t, enum store_stmt_id id)
 	if (sqlite3_bind_parameter_count(st) > 0)
 		sqlite3_bind_int64(st, 1, t->zone);
 	return run(t, id, st);
+}
+
+/* txn.c's own statement id, reset, zone bound as ?1. NULL on error. */
+static sqlite3_stmt *tstmt(store_txn_t *t, enum txn_stmt_id id)
+{
+	sqlite3_stmt *st = t->ts[id];
+	if (!st) {
+		int rc = sqlite3_prepare_v3(t->s->db, txn_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
+					    &st, NULL);
+		if (rc != SQLITE_OK) {
+			store_sqlerr(t->s, rc);
+			sqlite3_finalize(st);
+			return NULL;
+		}
+		t->ts[id] = st;
+	}
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, t->zone);
+	return st;
+}
+
+/* Runs txn.c's statement id with ?2 = a (when given) and ?3 = b (when given). */
+static int trun(store_txn_t *t, enum txn_stmt_id id, int nargs, int64_t a, int64_t b)
+{
+	sqlite3_stmt *st = tstmt(t, id);
+	if (!st)
+		return RODNS_E_STORE;
+	if (nargs > 0)
+		sqlite3_bind_int64(st, 2, a);
+	if (nargs > 1)
+		sqlite3_bind_int64(st, 3, b);
+	int err = store_stmt_run(t->s, st);
+	sqlite3_reset(st);
+	return err;
+}
+
+static void inc_reset(store_txn_t *t)
+{
+	memset(t->inc, 0, sizeof(t->inc));
+	t->ninc = 0;
+	t->sigs_delta = 0;
+}
+
+/* Writes the summed inception changes and the RRSIG total. */
+static int inc_flush(store_txn_t *t)
+{
+	int err = RODNS_OK;
+	for (size_t i = 0; err == RODNS_OK && t->ninc > 0 && i < INC_SLOTS; i++) {
+		const inc_ent_t *e = &t->inc[i];
+		if (!e->used || e->delta == 0)
+			continue;
+		err = trun(t, TS_INC_ADD, 2, e->inception, e->delta);
+		if (err == RODNS_OK && e->delta < 0)
+			err = trun(t, TS_INC_DROP, 1, e->inception, 0);
+	}
+	if (err == RODNS_OK && t->sigs_delta != 0)
+		err = trun(t, TS_SIGS_ADD, 1, t->sigs_delta, 0);
+	inc_reset(t);
+	return err;
+}
+
+/* Counts one RRSIG with this inception in (delta 1) or out (-1). */
+static int inc_note(store_txn_t *t, uint32_t inception, int delta)
+{
+	if (t->ninc >= INC_MAX) {
+		int err = inc_flush(t);
+		if (err != RODNS_OK)
+			return err;
+	}
+	size_t i = (inception * 2654435761u) & (INC_SLOTS - 1);
+	while (t->inc[i].used && t->inc[i].inception != inception)
+		i = (i + 1) & (INC_SLOTS - 1);
+	if (!t->inc[i].used) {
+		t->inc[i] = (inc_ent_t){.inception = inception, .used = true};
+		t->ninc++;
+	}
+	t->inc[i].delta += delta;
+	t->sigs_delta += delta;
+	return RODNS_OK;
 }
 
 static int exp_cmp(const void *a, const void *b)
@@ -177,6 +310,8 @@ int store_txn_flush(store_txn_t *t)
 	if (sqlite3_get_autocommit(t->s->db))
 		return txn_fail(t, store_fail(t->s, RODNS_E_STORE, "transaction was rolled back"));
 	int err = exp_flush(t);
+	if (err == RODNS_OK)
+		err = inc_flush(t);
 	return err == RODNS_OK ? RODNS_OK : txn_fail(t, err);
 }
 
@@ -426,6 +561,8 @@ static int insert(store_txn_t *t, const dns_rr_t *rr, size_t len, bool strict)
 	 * owners, validation at every owner whose data changed */
 	if (is_sig)
 		err = exp_push(t, (int64_t)sig.expiration);
+	if (is_sig && err == RODNS_OK)
+		err = inc_note(t, sig.inception, 1);
 	return err == RODNS_OK ? touch(t) : err;
 }
 
@@ -464,6 +601,8 @@ static int delete (store_txn_t *t, const dns_rr_t *rr, size_t len)
 			err = exp_flush(t);
 		if (err == RODNS_OK)
 			err = exp_apply(t, (int64_t)sig.expiration, t->key, t->key_len, -1);
+		if (err == RODNS_OK)
+			err = inc_note(t, sig.inception, -1);
 	}
 	return err == RODNS_OK ? touch(t) : err;
 }
@@ -505,7 +644,12 @@ int store_txn_clear(store_txn_t *t)
 		err = run_zone(t, other ? ST_EXP_CLEAR : ST_EXP_CLEAR_ALL);
 	}
 	if (err == RODNS_OK)
+		err = trun(t, TS_INC_CLEAR, 0, 0, 0);
+	if (err == RODNS_OK)
+		err = trun(t, TS_SIGS_CLEAR, 0, 0, 0);
+	if (err == RODNS_OK)
 		err = run_zone(t, ST_TOUCH_CLEAR);
+	inc_reset(t);
 	t->nexp = 0;
 	t->arena_used = 0;
 	t->key_touched = false;
@@ -520,14 +664,13 @@ int store_txn_clear(store_txn_t *t)
  * after a clear and a deletion) and takes each out of the expiry index. */
 static int prune(store_txn_t *t, uint64_t *pruned)
 {
-	enum store_stmt_id id = t->cleared && t->rescan ? ST_PRUNE_ZONE : ST_PRUNE_TOUCHED;
+	enum txn_stmt_id id = t->cleared && t->rescan ? TS_PRUNE_ZONE : TS_PRUNE_TOUCHED;
 	int err = t->cleared && !t->rescan ? group_end(t) : RODNS_OK;
 	if (err != RODNS_OK)
 		return err;
-	sqlite3_stmt *st = store_stmt(t->s, id);
+	sqlite3_stmt *st = tstmt(t, id);
 	if (!st)
 		return RODNS_E_STORE;
-	sqlite3_bind_int64(st, 1, t->zone);
 	int rc;
 	/* SQLite deletes every row on the first step and hands out the
 	 * RETURNING rows afterwards, so the expiry updates may interleave. */
@@ -535,11 +678,13 @@ static int prune(store_txn_t *t, uint64_t *pruned)
 		const void *k = sqlite3_column_blob(st, 0);
 		size_t kl = (size_t)sqlite3_column_bytes(st, 0);
 		err = exp_apply(t, sqlite3_column_int64(st, 1), k, kl, -1);
+		if (err == RODNS_OK)
+			err = inc_note(t, (uint32_t)sqlite3_column_int64(st, 2), -1);
 		(*pruned)++;
 	}
 	if (err == RODNS_OK && rc != SQLITE_DONE)
 		err = store_sqlerr(t->s, rc);
-	store_stmt_done(t->s, id, st);
+	sqlite3_reset(st);
 	return err;
 }
 
@@ -597,6 +742,8 @@ void store_txn_abort(store_txn_t *t)
 	if (!t)
 		return;
 	store_t *s = t->s;
+	for (int i = 0; i < TS__COUNT; i++)
+		sqlite3_finalize(t->ts[i]);
 	if (!sqlite3_get_autocommit(s->db))
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	s->txn = NULL;

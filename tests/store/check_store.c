@@ -1255,6 +1255,225 @@ START_TEST(test_expiry_details)
 }
 END_TEST
 
+/* ---- the inception counts (rrsig_inc, zones.rrsigs) --------------------- */
+
+/* Rows of rrsig_inc, rrsig_exp and zones.rrsigs that differ from a recount
+ * over rr: 0 when the incrementally kept tables are exact. */
+#define RECOUNT_DIFF                                                                               \
+	"SELECT (SELECT count(*) FROM (SELECT zone, inception, n FROM rrsig_inc EXCEPT"            \
+	" SELECT zone, inception, count(*) FROM rr WHERE type = 46 GROUP BY 1, 2))"                \
+	" + (SELECT count(*) FROM (SELECT zone, inception, count(*) FROM rr WHERE type = 46"       \
+	" GROUP BY 1, 2 EXCEPT SELECT zone, inception, n FROM rrsig_inc))"                         \
+	" + (SELECT count(*) FROM (SELECT zone, expiration, okey, n FROM rrsig_exp EXCEPT"         \
+	" SELECT zone, expiration, okey, count(*) FROM rr WHERE type = 46 GROUP BY 1, 2, 3))"      \
+	" + (SELECT count(*) FROM (SELECT zone, expiration, okey, count(*) FROM rr"                \
+	" WHERE type = 46 GROUP BY 1, 2, 3 EXCEPT SELECT zone, expiration, okey, n"                \
+	" FROM rrsig_exp))"                                                                        \
+	" + (SELECT count(*) FROM zones WHERE rrsigs !="                                           \
+	" (SELECT count(*) FROM rr WHERE rr.zone = zones.id AND type = 46))"
+
+#define MIX_OWNERS 4
+#define MIX_SIGS   64 /* owner x covered (A, TXT) x key tag (1, 2) x 4 inceptions */
+#define MIX_DATA   12 /* owner x (A 1, A 2, TXT) */
+
+typedef struct {
+	const char *apex;
+	int64_t id;
+	uint32_t serial;
+	bool sig[MIX_SIGS], data[MIX_DATA];
+} mix_zone_t;
+
+static const uint32_t mix_inc[4] = {T0, T0 + 100, T0 + 200, T0 + 5000};
+
+static void mix_owner(const mix_zone_t *z, int i, char *buf, size_t cap)
+{
+	snprintf(buf, cap, "o%d.%s", i % MIX_OWNERS, z->apex);
+}
+
+static rd_t mix_sig(int i, uint16_t *covered, uint32_t *inc, uint32_t *exp)
+{
+	int own = i % MIX_OWNERS, cov = (i >> 2) & 1, tag = 1 + ((i >> 3) & 1);
+	*covered = cov ? DNS_T_TXT : DNS_T_A;
+	*inc = mix_inc[(i >> 4) & 3];
+	*exp = X0 + (uint32_t)(own * 10 + cov);
+	return SIG(*covered, 13, (uint16_t)tag, *inc, *exp);
+}
+
+static int mix_sig_op(store_txn_t *t, const mix_zone_t *z, int i, bool add_it)
+{
+	char o[64];
+	uint16_t cov;
+	uint32_t inc, exp;
+	rd_t rd = mix_sig(i, &cov, &inc, &exp);
+	mix_owner(z, i, o, sizeof(o));
+	return add_it ? add(t, o, DNS_T_RRSIG, rd, false) : del(t, o, DNS_T_RRSIG, rd);
+}
+
+static int mix_data_op(store_txn_t *t, const mix_zone_t *z, int i, bool add_it)
+{
+	char o[64];
+	int kind = i / MIX_OWNERS;
+	uint16_t type = kind == 2 ? DNS_T_TXT : DNS_T_A;
+	rd_t rd = kind == 2 ? TXT("t") : A((uint8_t)(kind + 1));
+	mix_owner(z, i, o, sizeof(o));
+	return add_it ? add(t, o, type, rd, false) : del(t, o, type, rd);
+}
+
+/* After a prune the RRSIGs present are read back from the file. */
+static void mix_reload(const char *path, mix_zone_t *z)
+{
+	char sql[256];
+	for (int i = 0; i < MIX_SIGS; i++) {
+		uint16_t cov;
+		uint32_t inc, exp;
+		(void)mix_sig(i, &cov, &inc, &exp);
+		snprintf(sql, sizeof(sql),
+			 "SELECT count(*) FROM rr WHERE zone = %lld AND type = 46 AND covered = %u"
+			 " AND keytag = %d AND inception = %u AND expiration = %u",
+			 (long long)z->id, cov, 1 + ((i >> 3) & 1), inc, exp);
+		z->sig[i] = raw_int(path, sql) == 1;
+	}
+}
+
+static int mix_count(const bool *v, int n)
+{
+	int c = 0;
+	for (int i = 0; i < n; i++)
+		c += v[i];
+	return c;
+}
+
+/* One transaction of random adds, deletes, prunes and clears, committed
+ * or rolled back; true when it pruned and was committed. */
+static bool mix_round(store_t *s, mix_zone_t *z, unsigned *seed)
+{
+	mix_zone_t keep = *z;
+	bool pruned = false;
+	store_txn_t *t = begin(s, z->id);
+	int ops = 1 + rand_r(seed) % 12;
+	for (int k = 0; k < ops; k++) {
+		int r = rand_r(seed) % 100;
+		if (r < 4) {
+			ck_assert_int_eq(store_txn_clear(t), RODNS_OK);
+			memset(z->sig, 0, sizeof(z->sig));
+			memset(z->data, 0, sizeof(z->data));
+		} else if (r < 12) {
+			uint64_t n = 0;
+			ck_assert_int_eq(store_txn_prune_rrsigs(t, &n), RODNS_OK);
+			pruned = true;
+		} else if (r < 60) {
+			int i = rand_r(seed) % MIX_SIGS;
+			if (z->sig[i] && !pruned) {
+				ck_assert_int_eq(mix_sig_op(t, z, i, false), RODNS_OK);
+				z->sig[i] = false;
+			} else {
+				ck_assert_int_eq(mix_sig_op(t, z, i, true), RODNS_OK);
+				z->sig[i] = true;
+			}
+		} else {
+			int i = rand_r(seed) % MIX_DATA;
+			ck_assert_int_eq(mix_data_op(t, z, i, !z->data[i]), RODNS_OK);
+			z->data[i] = !z->data[i];
+		}
+	}
+	if (!pruned) {
+		/* inside the transaction too: pending counts are flushed first */
+		store_inception_t g[4];
+		size_t n = 0;
+		uint64_t total = 0;
+		ck_assert_int_eq(store_rrsig_inceptions(s, z->id, 0, g, 4, &n, &total), 0);
+		ck_assert_uint_eq(total, (uint64_t)mix_count(z->sig, MIX_SIGS));
+	}
+	if (rand_r(seed) % 4 == 0) {
+		store_txn_abort(t);
+		*z = keep;
+		return false;
+	}
+	ck_assert_int_eq(commit(s, t, z->apex, ++z->serial), RODNS_OK);
+	return pruned;
+}
+
+START_TEST(test_inception_counts)
+{
+	tmp_t tmp;
+	tmp_make(&tmp);
+	store_t *s = open_rw(tmp.path);
+	mix_zone_t zs[2] = {{.apex = "one.test."}, {.apex = "two.test."}};
+	for (int i = 0; i < 2; i++)
+		zs[i].id = zone_new(s, zs[i].apex);
+	unsigned seed = 20261128;
+	for (int round = 0; round < 300; round++) {
+		mix_zone_t *z = &zs[rand_r(&seed) % 2];
+		if (mix_round(s, z, &seed))
+			mix_reload(tmp.path, z);
+		ck_assert_msg(raw_int(tmp.path, RECOUNT_DIFF) == 0, "round %d", round);
+	}
+	/* the groups: inceptions after `after`, ascending; the total */
+	store_inception_t g[2];
+	size_t n = 0;
+	uint64_t total = 0;
+	mix_zone_t *z = &zs[0];
+	ck_assert_int_eq(store_rrsig_inceptions(s, z->id, T0 + 100, g, 2, &n, &total), 0);
+	ck_assert_uint_eq(total, (uint64_t)mix_count(z->sig, MIX_SIGS));
+	uint64_t later = 0;
+	for (int i = 0; i < MIX_SIGS; i++)
+		later += z->sig[i] && mix_inc[(i >> 4) & 3] > T0 + 100;
+	ck_assert_uint_eq(n > 0 ? g[0].count + (n > 1 ? g[1].count : 0) : 0, later);
+	store_close(s);
+	tmp_rm(&tmp);
+}
+END_TEST
+
+/* A version 1 file (no rrsig_inc, no zones.rrsigs) is migrated on open by
+ * the writer, with counts equal to a recount, and then kept exact. */
+START_TEST(test_migrate_v1)
+{
+	tmp_t tmp;
+	tmp_make(&tmp);
+	store_t *s = open_rw(tmp.path);
+	int64_t id = zone_new(s, "example.test.");
+	int64_t id2 = zone_new(s, "other.test.");
+	load_example(s, id);
+	store_txn_t *t = begin(s, id2);
+	ck_assert_int_eq(add(t, "other.test.", DNS_T_A, A(1), false), RODNS_OK);
+	ck_assert_int_eq(add(t, "other.test.", DNS_T_RRSIG, SIG(DNS_T_A, 13, 1, T0 + 9, X0), false),
+			 RODNS_OK);
+	ck_assert_int_eq(commit(s, t, "other.test.", 1), RODNS_OK);
+	store_close(s);
+	raw_exec(tmp.path, "DROP TABLE rrsig_inc; ALTER TABLE zones DROP COLUMN rrsigs;"
+			   " PRAGMA user_version = 1");
+	store_t *r = NULL;
+	ck_assert_int_eq(store_open(tmp.path, STORE_RDONLY, &r), RODNS_E_STORE);
+	s = open_rw(tmp.path);
+	ck_assert_int_eq(raw_int(tmp.path, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+	ck_assert_int_eq(raw_int(tmp.path, "SELECT count(*) FROM rrsig_inc"), 2);
+	ck_assert_int_eq(raw_int(tmp.path, RECOUNT_DIFF), 0);
+	ck_assert_uint_eq(zcount(s, id), EXAMPLE_RRS);
+	store_inception_t g[2];
+	size_t n = 0;
+	uint64_t total = 0;
+	ck_assert_int_eq(store_rrsig_inceptions(s, id, T0 - 1, g, 2, &n, &total), 0);
+	ck_assert(n == 1 && total == 10 && g[0].inception == (int64_t)T0 && g[0].count == 10);
+	ck_assert_int_eq(store_rrsig_inceptions(s, id2, T0, g, 2, &n, &total), 0);
+	ck_assert(n == 1 && total == 1 && g[0].inception == (int64_t)T0 + 9);
+	/* the migrated file keeps working */
+	t = begin(s, id);
+	ck_assert_int_eq(del(t, "a.example.test.", DNS_T_RRSIG, SIG(DNS_T_A, 13, 1, T0, X0 + 10)),
+			 RODNS_OK);
+	ck_assert_int_eq(
+	    add(t, "a.example.test.", DNS_T_RRSIG, SIG(DNS_T_A, 13, 1, T0 + 50, X0 + 10), true),
+	    RODNS_OK);
+	ck_assert_int_eq(commit(s, t, "example.test.", 2), RODNS_OK);
+	ck_assert_int_eq(raw_int(tmp.path, RECOUNT_DIFF), 0);
+	ck_assert_int_eq(store_rrsig_inceptions(s, id, T0, g, 2, &n, &total), 0);
+	ck_assert(n == 1 && total == 10 && g[0].count == 1);
+	store_close(s);
+	r = open_ro(tmp.path);
+	store_close(r);
+	tmp_rm(&tmp);
+}
+END_TEST
+
 /* ---- snapshots, zones, root --------------------------------------------- */
 
 START_TEST(test_snapshot)
@@ -1514,6 +1733,8 @@ Suite *store_suite(void)
 	tcase_add_test(tc, test_expiry);
 	tcase_add_test(tc, test_expiry_changes);
 	tcase_add_test(tc, test_expiry_details);
+	tcase_add_test(tc, test_inception_counts);
+	tcase_add_test(tc, test_migrate_v1);
 	tcase_add_test(tc, test_snapshot);
 	tcase_add_test(tc, test_multi_zone);
 	tcase_add_test(tc, test_root_zone);
