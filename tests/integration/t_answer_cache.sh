@@ -107,12 +107,15 @@ sc.settimeout(5)
 sn.settimeout(5)
 bad = total = 0
 for name in names:
-    for qtype in rng.sample(types, 3):
-        edns = rng.choice([0, 512, 1232, 4096])
-        do = rng.random() < 0.7
+    # the same questions for a name in every pass (a later pass then meets
+    # what an earlier one cached); case and ID change every time
+    per = random.Random(name.lower())
+    for qtype in per.sample(types, 3) + ([6] if name == zone + "." else []):
+        edns = per.choice([0, 512, 1232, 4096])
+        do = per.random() < 0.7
+        flags = per.choice([0, 0x100, 0x110, 0x10])
         for _ in range(rounds):
-            q = wire(name, qtype, rng.randrange(65536), rng.choice([0, 0x100, 0x110, 0x10]),
-                     edns, do)
+            q = wire(name, qtype, rng.randrange(65536), flags, edns, do)
             rc, rn = ask(sc, int(c_port), q), ask(sn, int(n_port), q)
             total += 1
             if rc != rn:
@@ -157,5 +160,6 @@ done
 t_check "after each of 5 updates, C's first answers with the new serial are the new data ($fresh_ok of 5)" \
 	[ "$fresh_ok" -eq 5 ]
 t_check "N has the last serial too" wait_for 30 answers_serial "$P3" "$(xfr_serial "$P1")"
+printf '%s\n' @ upd gone1 gone2 gone3 gone4 gone5 gone6 >>"$T_DIR/names"
 t_check "after the updates, C's answers still equal N's" same_answers 2 0
 t_summary
