@@ -38,6 +38,7 @@ static void conf_defaults(conf_ctx_t *c, conf_t *conf)
 	s->max_udp_payload = CONF_DEF_UDP_PAYLOAD;
 	s->tcp_idle_timeout = CONF_DEF_TCP_IDLE;
 	s->tcp_max_clients = CONF_DEF_TCP_CLIENTS;
+	s->answer_cache = CONF_DEF_ANSWER_CACHE;
 	conf->log.level = CONF_LOG_INFO;
 	conf->events.syslog = true;
 	conf->events.hook_timeout = CONF_DEF_HOOK_TIMEOUT;

@@ -112,6 +112,7 @@ static const conf_key_t server_keys[] = {
 	{ "tcp-idle-timeout", conf_set_duration, offsetof(conf_server_t, tcp_idle_timeout), 0, 1,
 	  86400 },
 	{ "tcp-max-clients", conf_set_uint, offsetof(conf_server_t, tcp_max_clients), 0, 1, 65535 },
+	{ "answer-cache", conf_set_uint, offsetof(conf_server_t, answer_cache), 0, 0, 65536 },
 	{ "vici", set_socket, offsetof(conf_server_t, vici), 0, 0, 0 },
 };
 

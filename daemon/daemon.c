@@ -182,6 +182,24 @@ dzone_t *daemon_zone_for(daemon_t *d, const dns_name_t *name)
 	return best;
 }
 
+/* What z serves changed (state, serial, configuration): cached answers of
+ * the old generation are stale from here. */
+static void served_changed(dzone_t *z)
+{
+	atomic_fetch_add_explicit(&daemon_zx(z->d, z)->gen, 2, memory_order_acq_rel);
+}
+
+/* Sets the state queries see, with a new generation when it changes.
+ * Caller holds d->lock. */
+static void set_served_locked(dzone_t *z)
+{
+	bool changed = z->state != z->rf.state || z->serial != z->rf.serial;
+	z->state = z->rf.state;
+	z->serial = z->rf.serial;
+	if (changed)
+		served_changed(z);
+}
+
 /* ---- the transfer thread ------------------------------------------------ */
 
 /* Queues z for the transfer thread (once). Caller holds d->lock. */
@@ -365,7 +383,13 @@ static bool try_primary(dzone_t *z, int pi, int force, attempt_t *a)
 	snprintf(z->meta.primary, sizeof(z->meta.primary), "%s", peer);
 	z->meta.last_xfr = now_s();
 	int64_t t0 = mono_ms();
+	/* From before the pull may commit until after: an odd generation, so
+	 * that no answer is cached that could be from either side of the
+	 * commit; the even one after it never saw the old data. */
+	_Atomic uint64_t *gen = &daemon_zx(d, z)->gen;
+	atomic_fetch_add_explicit(gen, 1, memory_order_acq_rel);
 	rc = xfr_pull(z->ws, &z->meta, &xp, &lim, full, &r);
+	atomic_fetch_add_explicit(gen, 1, memory_order_acq_rel);
 	count_pull(z, p, rc, full, &r);
 	pthread_mutex_lock(&d->lock);
 	d->active_fd = -1;
@@ -463,7 +487,7 @@ static void run_zone(daemon_t *d, dzone_t *z)
 		heal = x->heal_requested;
 		x->heal_requested = false;
 	}
-	z->state = z->rf.state;
+	set_served_locked(z);
 	/* 6527 and its repeats come from watch.c's scan of the new state */
 	x->scan_wanted = x->scan_wanted || expired;
 	pthread_mutex_unlock(&d->lock);
@@ -491,8 +515,7 @@ static void run_zone(daemon_t *d, dzone_t *z)
 	} else {
 		xfr_refresh_failure(&z->rf, &z->clamps, now, rnd32());
 	}
-	z->state = z->rf.state; /* queries see the new serial's state from here */
-	z->serial = z->rf.serial;
+	set_served_locked(z); /* queries see the new serial's state from here */
 	pthread_mutex_unlock(&d->lock);
 	/* the not-yet-valid count walks the RRSIGs: after serving has begun */
 	expiry_inceptions_t inc = {0};
@@ -663,6 +686,9 @@ int daemon_reload(daemon_t *d, char *err, size_t cap)
 		xfr_refresh_bound_next(&d->zones[i].rf, &d->zones[i].clamps, now_s());
 		same++;
 	}
+	/* answers depend on the configuration too (our EDNS payload size) */
+	for (size_t i = 0; i < d->nzones; i++)
+		served_changed(&d->zones[i]);
 	pthread_mutex_unlock(&d->lock);
 	/* the old conf stays allocated: a running transfer may still read it */
 	conf_t **r = realloc(d->reloaded, (d->nreloaded + 1) * sizeof(*r));
@@ -779,9 +805,23 @@ static int answer(void *arg, void *worker_ctx, const serve_src_t *src, const dns
 		return serve_error(q->wire, q->len, q, DNS_RC_SERVFAIL, resp, cap);
 	if (q->qtype == DNS_T_AXFR || q->qtype == DNS_T_IXFR)
 		return transfer_out(z, w->ctx[zi], src, q, resp, cap, conn);
-	serve_zone_t sz = {.apex = z->cz->name, .zone_id = z->zone_id};
-	serve_opts_t o = {.max_udp_payload = d->conf->server.max_udp_payload, .tcp = src->tcp};
-	return serve_answer(w->ctx[zi], &sz, q, &o, resp, cap);
+	/* the generation is read after the state and before the store: an
+	 * answer is never cached under a generation older than its data */
+	uint64_t gen = atomic_load_explicit(&daemon_zx(d, z)->gen, memory_order_acquire);
+	uint16_t ours = d->conf->server.max_udp_payload;
+	serve_cache_key_t k;
+	bool cached = w->cache && serve_cache_key(&k, q, src->tcp, cap, ours, (uint32_t)zi, gen);
+	if (cached) {
+		int n = serve_cache_get(w->cache, &k, q, resp, cap);
+		if (n > 0)
+			return n;
+	}
+	serve_zone_t sz = {.apex = z->cz->name, .zone_id = z->zone_id, .gen = gen};
+	serve_opts_t o = {.max_udp_payload = ours, .tcp = src->tcp};
+	int n = serve_answer(w->ctx[zi], &sz, q, &o, resp, cap);
+	if (cached && n > 0)
+		serve_cache_put(w->cache, &k, resp, (size_t)n);
+	return n;
 }
 
 static int handler(void *worker_ctx, const serve_src_t *src, const uint8_t *q, size_t qlen,
@@ -817,7 +857,25 @@ static void *worker_init(void *arg, int worker)
 			daemon_event(EV_CONFIG, d->zones[i].cz->name_text, NULL, 0,
 				     "query worker cannot open store %s", path);
 	}
+	size_t mib = d->conf->server.answer_cache;
+	if (serve_cache_new(mib << 20, &w->cache) != RODNS_OK)
+		daemon_event(EV_CONFIG, NULL, NULL, 0,
+			     "query worker %d: no memory for a %zu MiB answer cache", worker, mib);
 	return w;
+}
+
+/* Every ~50 ms on each worker: let go of read snapshots so that the
+ * checkpoint after a transfer is not held up by a quiet worker. */
+static void worker_tick(void *worker_ctx)
+{
+	dworker_t *w = worker_ctx;
+	for (size_t i = 0; w && w->ctx && i < w->d->nzones; i++) {
+		bool seen = false;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = w->ctx[j] == w->ctx[i];
+		if (w->ctx[i] && !seen)
+			serve_ctx_release(w->ctx[i]);
+	}
 }
 
 static void worker_fini(void *worker_ctx)
@@ -838,6 +896,7 @@ static void worker_fini(void *worker_ctx)
 			serve_ctx_free(w->ctx[i]);
 	}
 	free(w->ctx);
+	serve_cache_free(w->cache);
 	free(w);
 }
 
@@ -850,7 +909,8 @@ static int bind_listeners(daemon_t *d)
 				  .workers = s->workers, .tcp_idle_timeout = s->tcp_idle_timeout,
 				  .tcp_max_clients = s->tcp_max_clients,
 				  .max_udp_payload = s->max_udp_payload, .handler = handler,
-				  .worker_init = worker_init, .worker_fini = worker_fini, .arg = d};
+				  .worker_init = worker_init, .worker_fini = worker_fini,
+				  .worker_tick = worker_tick, .arg = d};
 	char err[256];
 	int rc = serve_listen_bind(&lc, &d->listen, err, sizeof(err));
 	if (rc != RODNS_OK)

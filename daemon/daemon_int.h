@@ -23,6 +23,7 @@
 #include "daemon/json.h"
 #include "xfr/validate.h"
 #include "serve/answer.h"
+#include "serve/cache.h"
 #include "serve/listen.h"
 #include "serve/query.h"
 
@@ -57,6 +58,11 @@ typedef struct {
 	expiry_heal_t heal;	 /* the last attempt's outcome */
 	expiry_inceptions_t inc; /* from the last transfer */
 	/* any thread */
+	/* serve_zone_t.gen: +2 whenever what the zone serves changes (state,
+	 * serial, reload); odd while a transfer may commit (answers are then
+	 * not cached). Written by the transfer and main threads, read by the
+	 * query workers. */
+	_Atomic uint64_t gen;
 	_Atomic uint64_t xfr[XK__N][XT__N][XR__N];
 	_Atomic uint64_t pruned;
 	/* per reason (source not allowed, not through the tunnel) */
@@ -71,6 +77,7 @@ typedef struct {
 typedef struct {
 	daemon_t *d;
 	serve_ctx_t **ctx; /* same index as d->zones */
+	serve_cache_t *cache; /* NULL: server.answer-cache is 0 */
 	_Atomic uint64_t q[QRC__N][2];
 } dworker_t;
 

@@ -16,9 +16,27 @@
 #include "serve/listen.h"
 
 #define TCP_MAX_MSG 65535
-#define UDP_BATCH 64
+#define UDP_BATCH 32  /* datagrams per recvmmsg/sendmmsg */
+#define UDP_ROUNDS 2  /* batches per socket per wake-up: fairness between sockets */
+#define UDP_QMAX 4096 /* longest query read; longer ones are truncated (FORMERR) */
+#define UDP_CBUF 128  /* room for one IP_PKTINFO or IPV6_PKTINFO */
 
 typedef struct worker worker_t;
+
+/* One batch of datagrams in and answers out (per worker, on the heap). */
+typedef struct {
+	struct mmsghdr in[UDP_BATCH], out[UDP_BATCH];
+	struct iovec iin[UDP_BATCH], iout[UDP_BATCH];
+	struct sockaddr_storage from[UDP_BATCH];
+	/* aligned for CMSG_FIRSTHDR */
+	union {
+		char buf[UDP_CBUF];
+		struct cmsghdr align;
+	} cbuf[UDP_BATCH];
+	uint8_t q[UDP_BATCH][UDP_QMAX];
+	uint8_t *r; /* UDP_BATCH answers of rcap octets */
+	size_t rcap;
+} udp_batch_t;
 
 typedef struct {
 	ev_io io; /* first member: the callback casts back */
@@ -55,6 +73,8 @@ struct worker {
 	int id;
 	struct ev_loop *loop;
 	ev_async stop;
+	ev_timer tick;
+	udp_batch_t *ub;
 	pthread_t thread;
 	bool started;
 	void *ctx;
@@ -239,48 +259,82 @@ static int arrival_ifindex(struct msghdr *mh)
 	return 0;
 }
 
-static void udp_one(udp_sock_t *u)
+/* Sends answers out[0..n): what sendmmsg does not take because one
+ * message failed is retried without that message; a message whose
+ * control data (the source address) is refused goes again without it.
+ * A full socket buffer (EAGAIN) drops the rest: never block the worker. */
+static void udp_send(int fd, struct mmsghdr *out, int n)
+{
+	int off = 0;
+	while (off < n) {
+		int r = sendmmsg(fd, out + off, (unsigned)(n - off), MSG_DONTWAIT);
+		if (r > 0) {
+			off += r;
+			continue;
+		}
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS))
+			return;
+		struct msghdr *mh = &out[off].msg_hdr;
+		if (mh->msg_controllen) {
+			mh->msg_control = NULL;
+			mh->msg_controllen = 0;
+			sendmsg(fd, mh, MSG_DONTWAIT);
+		}
+		off++;
+	}
+}
+
+/* Reads one batch, answers it, sends the answers. Returns how many
+ * datagrams were read (0 when none was waiting). */
+static int udp_batch(udp_sock_t *u)
 {
 	worker_t *w = u->w;
-	uint8_t q[4096];
-	struct sockaddr_storage from, to;
-	char cbuf[256];
-	struct iovec iov = {.iov_base = q, .iov_len = sizeof(q)};
-	struct msghdr mh = {.msg_name = &from, .msg_namelen = sizeof(from), .msg_iov = &iov,
-			    .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
-	for (int n = 0; n < UDP_BATCH; n++) {
-		mh.msg_namelen = sizeof(from);
-		mh.msg_controllen = sizeof(cbuf);
-		ssize_t r = recvmsg(u->fd, &mh, 0);
-		if (r < 0)
-			return;
-		memset(&to, 0, sizeof(to));
-		serve_src_t src = {.from = (struct sockaddr *)&from, .fromlen = mh.msg_namelen,
-				   .to = (struct sockaddr *)&to, .tcp = false, .worker = w->id,
-				   .ifindex = arrival_ifindex(&mh)};
-		int len = w->l->c.handler(w->ctx, &src, q, (size_t)r, w->resp,
+	udp_batch_t *b = w->ub;
+	for (int i = 0; i < UDP_BATCH; i++) {
+		b->iin[i] = (struct iovec){.iov_base = b->q[i], .iov_len = UDP_QMAX};
+		b->in[i].msg_hdr = (struct msghdr){
+		    .msg_name = &b->from[i], .msg_namelen = sizeof(b->from[i]),
+		    .msg_iov = &b->iin[i], .msg_iovlen = 1, .msg_control = b->cbuf[i].buf,
+		    .msg_controllen = sizeof(b->cbuf[i].buf)};
+	}
+	int n = recvmmsg(u->fd, b->in, UDP_BATCH, MSG_DONTWAIT, NULL);
+	if (n <= 0)
+		return 0;
+	struct sockaddr_storage to;
+	memset(&to, 0, sizeof(to));
+	int nout = 0;
+	for (int i = 0; i < n; i++) {
+		struct msghdr *mh = &b->in[i].msg_hdr;
+		serve_src_t src = {.from = (struct sockaddr *)&b->from[i],
+				   .fromlen = mh->msg_namelen, .to = (struct sockaddr *)&to,
+				   .tcp = false, .worker = w->id, .ifindex = arrival_ifindex(mh)};
+		uint8_t *r = b->r + (size_t)i * b->rcap;
+		int len = w->l->c.handler(w->ctx, &src, b->q[i], b->in[i].msg_len, r,
 					  w->l->c.max_udp_payload, NULL);
 		if (len <= 0)
 			continue;
 		/* reply from the address the query came to (wildcard binds) */
-		struct iovec oiov = {.iov_base = w->resp, .iov_len = (size_t)len};
-		struct msghdr oh = {.msg_name = &from, .msg_namelen = mh.msg_namelen,
-				    .msg_iov = &oiov, .msg_iovlen = 1,
-				    .msg_control = mh.msg_controllen ? cbuf : NULL,
-				    .msg_controllen = mh.msg_controllen};
-		if (sendmsg(u->fd, &oh, 0) < 0 && oh.msg_controllen) {
-			oh.msg_control = NULL;
-			oh.msg_controllen = 0;
-			sendmsg(u->fd, &oh, 0);
-		}
+		b->iout[nout] = (struct iovec){.iov_base = r, .iov_len = (size_t)len};
+		b->out[nout].msg_hdr = (struct msghdr){
+		    .msg_name = &b->from[i], .msg_namelen = mh->msg_namelen,
+		    .msg_iov = &b->iout[nout], .msg_iovlen = 1,
+		    .msg_control = mh->msg_controllen ? mh->msg_control : NULL,
+		    .msg_controllen = mh->msg_controllen};
+		nout++;
 	}
+	udp_send(u->fd, b->out, nout);
+	return n;
 }
 
 static void udp_cb(struct ev_loop *loop, ev_io *io, int revents)
 {
 	(void)loop;
 	(void)revents;
-	udp_one((udp_sock_t *)io);
+	for (int round = 0; round < UDP_ROUNDS; round++)
+		if (udp_batch((udp_sock_t *)io) < UDP_BATCH)
+			break;
 }
 
 /* ---- TCP ---------------------------------------------------------------- */
@@ -491,12 +545,25 @@ static void stop_cb(struct ev_loop *loop, ev_async *a, int revents)
 	ev_break(loop, EVBREAK_ALL);
 }
 
+static void tick_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	(void)loop;
+	(void)revents;
+	worker_t *w = t->data;
+	w->l->c.worker_tick(w->ctx);
+}
+
 static void *worker_main(void *arg)
 {
 	worker_t *w = arg;
 	serve_listen_t *l = w->l;
 	if (l->c.worker_init)
 		w->ctx = l->c.worker_init(l->c.arg, w->id);
+	if (l->c.worker_tick) {
+		ev_timer_init(&w->tick, tick_cb, SERVE_TICK_MS / 1000., SERVE_TICK_MS / 1000.);
+		w->tick.data = w;
+		ev_timer_start(w->loop, &w->tick);
+	}
 	for (size_t i = 0; i < w->nsock; i++) {
 		set_nonblock(w->udp[i].fd);
 		ev_io_init(&w->udp[i].io, udp_cb, w->udp[i].fd, EV_READ);
@@ -517,7 +584,12 @@ int serve_listen_start(serve_listen_t *l)
 	for (unsigned i = 0; i < l->c.workers; i++) {
 		worker_t *w = &l->workers[i];
 		w->loop = ev_loop_new(EVFLAG_AUTO);
-		if (!w->loop)
+		w->ub = calloc(1, sizeof(*w->ub));
+		if (!w->loop || !w->ub)
+			return -ENOMEM;
+		w->ub->rcap = l->c.max_udp_payload ? l->c.max_udp_payload : 1;
+		w->ub->r = malloc(UDP_BATCH * w->ub->rcap);
+		if (!w->ub->r)
 			return -ENOMEM;
 		ev_async_init(&w->stop, stop_cb);
 		ev_async_start(w->loop, &w->stop);
@@ -548,6 +620,9 @@ void serve_listen_stop(serve_listen_t *l)
 		}
 		free(w->udp);
 		free(w->tcp);
+		if (w->ub)
+			free(w->ub->r);
+		free(w->ub);
 	}
 	free(l->workers);
 	free(l->addrs);

@@ -5,7 +5,9 @@
  * (answered in order of completion, which for a synchronous handler is
  * arrival order), an idle timeout, and a connection limit per worker. UDP
  * and TCP are separate watchers on the same loop, so a slow TCP client
- * never holds up UDP. */
+ * never holds up UDP. UDP goes in batches: up to 32 datagrams per
+ * recvmmsg, their answers in one sendmmsg, a bounded number of batches per
+ * wake-up so that no socket starves the others. */
 #ifndef RODNS_SERVE_LISTEN_H
 #define RODNS_SERVE_LISTEN_H
 
@@ -36,6 +38,8 @@ typedef int (*serve_handler_fn)(void *worker_ctx, const serve_src_t *src, const 
 				size_t qlen, uint8_t *resp, size_t cap, void *conn);
 #define SERVE_STREAM (-1)
 
+#define SERVE_TICK_MS 50
+
 typedef struct {
 	const conf_addr_t *addrs;
 	size_t n_addrs;
@@ -47,6 +51,8 @@ typedef struct {
 	/* per-worker context: created on the worker thread before it serves */
 	void *(*worker_init)(void *arg, int worker);
 	void (*worker_fini)(void *worker_ctx);
+	/* called every SERVE_TICK_MS on each worker's thread (NULL: none) */
+	void (*worker_tick)(void *worker_ctx);
 	void *arg;
 } serve_listen_conf_t;
 
