@@ -517,7 +517,7 @@ static void run_zone(daemon_t *d, dzone_t *z)
 	}
 	set_served_locked(z); /* queries see the new serial's state from here */
 	pthread_mutex_unlock(&d->lock);
-	/* the not-yet-valid count walks the RRSIGs: after serving has begun */
+	/* the not-yet-valid count (a few index reads): after serving has begun */
 	expiry_inceptions_t inc = {0};
 	if (a.transferred)
 		daemon_expiry_inceptions(z->ws, z->zone_id, now, &inc);
@@ -528,9 +528,16 @@ static void run_zone(daemon_t *d, dzone_t *z)
 	x->scan_wanted = true;
 	pthread_mutex_unlock(&d->lock);
 	persist(z);
-	/* the new serial is served: now move the transfer's WAL into the file */
-	if (a.transferred)
-		store_checkpoint(z->ws);
+	/* the new serial is served: now move the transfer's WAL into the file.
+	 * Query workers drop snapshots older than the new generation within a
+	 * tick (SERVE_TICK_MS); until they have, part of the WAL stays: try
+	 * again a few times, then leave it to the next transfer's checkpoint. */
+	for (int i = 0; a.transferred && i < 20; i++) {
+		if (store_checkpoint(z->ws) != 0)
+			break;
+		struct timespec ts = {.tv_sec = 0, .tv_nsec = 100 * 1000000L};
+		nanosleep(&ts, NULL);
+	}
 }
 
 static void *xfr_thread(void *arg)

@@ -115,7 +115,9 @@ uint64_t store_txn_deleted(const store_txn_t *t);
 int store_txn_commit(store_txn_t *t, const store_zone_t *meta);
 /* The writer does not checkpoint on its own (that would happen inside the
  * COMMIT of a large transfer): call this after a commit, once the new data
- * is being served. PASSIVE: never waits for readers. */
+ * is being served. PASSIVE: never waits for readers. Returns 1 when the
+ * whole WAL is in the database file, 0 when readers on older snapshots
+ * kept part of it back (call again once they have moved on), or an error. */
 int store_checkpoint(store_t *s);
 
 /* Rolls back and frees t (NULL is fine). */

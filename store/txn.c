@@ -733,8 +733,13 @@ int store_txn_commit(store_txn_t *t, const store_zone_t *meta)
 
 int store_checkpoint(store_t *s)
 {
-	int rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
-	return rc == SQLITE_OK || rc == SQLITE_BUSY ? RODNS_OK : store_sqlerr(s, rc);
+	int log = -1, done = -1;
+	int rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+	if (rc == SQLITE_BUSY)
+		return 0;
+	if (rc != SQLITE_OK)
+		return store_sqlerr(s, rc);
+	return log >= 0 && done >= log ? 1 : 0;
 }
 
 void store_txn_abort(store_txn_t *t)
