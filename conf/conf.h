@@ -32,7 +32,7 @@
 #define CONF_DEF_CONTROL           "/run/rodns/control.sock"
 #define CONF_DEF_STORE_FILE        "rodns.sqlite"
 #define CONF_DEF_UDP_PAYLOAD       1232
-#define CONF_DEF_ANSWER_CACHE      16 /* MiB per query worker */
+#define CONF_DEF_ANSWER_CACHE      128 /* MiB in all, shared out among the query workers */
 #define CONF_DEF_TCP_IDLE          10
 #define CONF_DEF_TCP_CLIENTS       100
 #define CONF_DEF_HOOK_TIMEOUT      30
@@ -114,7 +114,7 @@ typedef struct {
 	uint16_t max_udp_payload; /* 512..4096 */
 	uint32_t tcp_idle_timeout;
 	unsigned tcp_max_clients;
-	unsigned answer_cache; /* MiB per worker, 0..65536; 0: off */
+	unsigned answer_cache; /* MiB in all, 0..65536; 0: off */
 	char *vici;           /* strongSwan's VICI socket, for transport ipsec */
 } conf_server_t;
 

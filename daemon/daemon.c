@@ -864,10 +864,12 @@ static void *worker_init(void *arg, int worker)
 			daemon_event(EV_CONFIG, d->zones[i].cz->name_text, NULL, 0,
 				     "query worker cannot open store %s", path);
 	}
-	size_t mib = d->conf->server.answer_cache;
-	if (serve_cache_new(mib << 20, &w->cache) != RODNS_OK)
+	/* the configured size is the budget of all workers together */
+	size_t bytes = ((size_t)d->conf->server.answer_cache << 20) / (d->nworkers ? d->nworkers : 1);
+	if (serve_cache_new(bytes, &w->cache) != RODNS_OK)
 		daemon_event(EV_CONFIG, NULL, NULL, 0,
-			     "query worker %d: no memory for a %zu MiB answer cache", worker, mib);
+			     "query worker %d: no memory for a %zu KiB answer cache", worker,
+			     bytes >> 10);
 	return w;
 }
 

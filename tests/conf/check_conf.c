@@ -114,7 +114,7 @@ static void check_example_server(const conf_t *c)
 	ck_assert_uint_eq(c->server.max_udp_payload, 1232);
 	ck_assert_uint_eq(c->server.tcp_idle_timeout, 10);
 	ck_assert_uint_eq(c->server.tcp_max_clients, 100);
-	ck_assert_uint_eq(c->server.answer_cache, 16);
+	ck_assert_uint_eq(c->server.answer_cache, 128);
 	ck_assert_str_eq(c->server.vici, "/var/run/charon.vici");
 	ck_assert_int_eq(c->log.level, CONF_LOG_INFO);
 	ck_assert_str_eq(c->events.file, "/var/log/rodns/events.jsonl");
