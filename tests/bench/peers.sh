@@ -31,7 +31,8 @@
 #   CPUQPS (50000); AXFR_TIMEOUT (1800 s per server); OTHER_MAX (30) and
 #   QRETRIES (2): a QPS run during which other processes used more than
 #   OTHER_MAX % of a core is repeated, at most QRETRIES times; RODNS_BUILD
-#   (build dir, default build/).
+#   (build dir, default build/); BENCH_RODNS_COLD (1: also measure rodns
+#   with its answer cache off, the "rodns cold" column; 0: skip).
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
@@ -270,6 +271,7 @@ $([ "$(id -u)" = 0 ] && echo "  user: root # as the other servers here (rodnsd r
   state-dir: $d/state
   control: $d/control.sock
   metrics: off
+${RODNS_EXTRA:-}
 log:
   level: info
 events:
@@ -599,10 +601,39 @@ run_n() {
 	PRIM_SID=
 }
 
+# rodns_restart SERVER-LINE: rodnsd again on the same data dir (it serves
+# what it stored at once), with one more line in its server: section
+rodns_restart() {
+	local c i
+	sess_stop "${SID[rodns]}"
+	RODNS_EXTRA=$1
+	c=$(conf_rodns)
+	spawn rodns "$RUN/rodns/stderr.restart" "$RODNSD" -c "$c"
+	SID[rodns]=$SPAWNED
+	for ((i = 0; i < 600; i++)); do
+		[ -n "$(serial_at "$P_RODNS")" ] && return 0
+		sleep 0.1
+	done
+	log "rodns: not answering after a restart"
+	return 1
+}
 queries_all() {
 	local s
 	for s in $SERVERS; do pin "${SID[$s]}" 1; done # out of the way of the server under test
 	for s in $SERVERS; do
+		if [ "$s" = rodns ] && [ "${BENCH_RODNS_COLD:-1}" = 1 ]; then
+			# the cold path first: the answer cache off, every answer
+			# computed from SQLite; then rodns as configured by default
+			log "rodns: queries with the answer cache off (pinned to cpu0)"
+			note rodns0 "build/rodnsd -c rodns.yaml   # restarted on its data dir with 'answer-cache: 0' for the rodns-cold column"
+			if rodns_restart "  answer-cache: 0"; then
+				SID[rodns0]=${SID[rodns]} PORT[rodns0]=$P_RODNS
+				pin "${SID[rodns0]}" 0
+				queries_one rodns0
+				unset 'SID[rodns0]'
+			fi
+			rodns_restart "" || continue
+		fi
 		log "$s: queries (pinned to cpu0)"
 		pin "${SID[$s]}" 0
 		queries_one "$s"
@@ -693,7 +724,7 @@ def lost(n, s, m):
         return "—"
     return f"{int(tot_l)} ({100*tot_l/tot_s:.2g}%)"
 
-servers = ["rodns", "knot", "nsd", "echo"]
+servers = ["rodns", "rodns0", "knot", "nsd", "echo"]
 rows = [
     ("AXFR ingest: start → serial answered (s)", "axfr_s", "", False),
     ("AXFR peak memory: max VmHWM (MB)", "axfr_vmhwm_mb", "", False),
@@ -728,27 +759,28 @@ for n in d:
     rr = med(n, "zone", "rrs")
     print(f"## N = {int(n):,} names ({int(rr):,} RRs signed)" if rr else f"## N = {n}")
     print()
-    print("| metric | rodns | Knot | NSD | echo (floor) | rodns/Knot | rodns/NSD | rodns/echo |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("| metric | rodns | rodns cold | Knot | NSD | echo (floor) | rodns/Knot | rodns/NSD | cold/Knot | cold/NSD | rodns/echo |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for label, m, unit, has_echo in rows:
         if unit == "raw":
             cells = [" ".join(raw(n, s, m)) or "—" for s in servers]
             if any(c != "—" for c in cells):
-                print(f"| {label} | " + " | ".join(cells) + " | | | |")
+                print(f"| {label} | " + " | ".join(cells) + " | | | | | |")
             continue
         vals = {s: med(n, s, m) for s in servers}
         if all(v is None for v in vals.values()):
             continue
-        cells = [fmt(vals[s], unit) for s in ["rodns", "knot", "nsd"]]
+        cells = [fmt(vals[s], unit) for s in ["rodns", "rodns0", "knot", "nsd"]]
         cells.append(fmt(vals["echo"], unit) if has_echo else "")
         cells += [ratio(vals["rodns"], vals["knot"]), ratio(vals["rodns"], vals["nsd"]),
+                  ratio(vals["rodns0"], vals["knot"]), ratio(vals["rodns0"], vals["nsd"]),
                   ratio(vals["rodns"], vals["echo"]) if has_echo else ""]
         print(f"| {label} | " + " | ".join(cells) + " |")
     for label, m in lost_rows:
         cells = [lost(n, s, m) for s in servers]
         if all(c == "—" for c in cells):
             continue
-        print(f"| {label} | " + " | ".join(cells) + " | | | |")
+        print(f"| {label} | " + " | ".join(cells) + " | | | | | |")
     names = [(s, lab) for s, lab in [("rodns", "rodns"), ("knot", "Knot"), ("nsd", "NSD")] if raw(n, s, "ixfr_s")]
     ix = "; ".join(f"{lab} {', '.join(raw(n, s, 'ixfr_s'))}" for s, lab in names)
     ic = "; ".join(f"{lab} {', '.join(raw(n, s, 'ixfr_cpu_s'))}" for s, lab in names)
@@ -772,7 +804,11 @@ print("Notes: every server has 2 workers (rodns workers, Knot udp/tcp/background
       "with reuseport); in pinned runs all of them share cpu0. NSD is one main process, xfrd and 2 servers "
       "that share memory: its RSS sum double-counts, PSS does not. rrl-ratelimit: 0 for NSD. "
       "CPU per query = utime+stime of the server's processes during the run / queries answered. "
-      "NSD keeps its zones in memory only (no zone file written here), hence its tiny data dir.")
+      "NSD keeps its zones in memory only (no zone file written here), hence its tiny data dir. "
+      "rodns cold: the same rodnsd restarted on its data dir with the answer cache off (answer-cache: 0), so "
+      "that every answer is computed from SQLite; the rodns column is the default configuration, whose cache "
+      "is warmed by each run's warm-up and by earlier runs over the same query file (the CPU run at a fixed "
+      "rate replays queries the QPS run already asked).")
 PY
 } >"$BUILD/bench/results.md"
 cat "$BUILD/bench/results.md"
