@@ -885,6 +885,15 @@ static void worker_tick(void *worker_ctx)
 		if (w->ctx[i] && !seen)
 			serve_ctx_release(w->ctx[i]);
 	}
+	if (w && w->cache) {
+		serve_cache_stats_t st;
+		serve_cache_stats(w->cache, &st);
+		atomic_store_explicit(&w->cache_hits, st.hits, memory_order_relaxed);
+		atomic_store_explicit(&w->cache_misses, st.misses, memory_order_relaxed);
+		atomic_store_explicit(&w->cache_evictions, st.evictions, memory_order_relaxed);
+		atomic_store_explicit(&w->cache_bytes, st.bytes, memory_order_relaxed);
+		atomic_store_explicit(&w->cache_entries, st.entries, memory_order_relaxed);
+	}
 }
 
 static void worker_fini(void *worker_ctx)

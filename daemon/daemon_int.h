@@ -79,6 +79,8 @@ typedef struct {
 	serve_ctx_t **ctx; /* same index as d->zones */
 	serve_cache_t *cache; /* NULL: server.answer-cache is 0 */
 	_Atomic uint64_t q[QRC__N][2];
+	/* the cache's figures, copied by the worker's tick for the metrics */
+	_Atomic uint64_t cache_hits, cache_misses, cache_evictions, cache_bytes, cache_entries;
 } dworker_t;
 
 struct daemon {

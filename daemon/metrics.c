@@ -268,6 +268,40 @@ static void render_queries(daemon_t *d, dbuf_t *b)
 		}
 }
 
+/* The answer caches of all query workers together (figures as of each
+ * worker's last tick, at most ~50 ms old). */
+static void render_cache(daemon_t *d, dbuf_t *b)
+{
+	uint64_t v[5] = {0};
+	pthread_mutex_lock(&d->lock);
+	for (size_t i = 0; i < d->nworkers; i++) {
+		dworker_t *w = d->workers[i];
+		if (!w)
+			continue;
+		v[0] += atomic_load_explicit(&w->cache_hits, memory_order_relaxed);
+		v[1] += atomic_load_explicit(&w->cache_misses, memory_order_relaxed);
+		v[2] += atomic_load_explicit(&w->cache_evictions, memory_order_relaxed);
+		v[3] += atomic_load_explicit(&w->cache_bytes, memory_order_relaxed);
+		v[4] += atomic_load_explicit(&w->cache_entries, memory_order_relaxed);
+	}
+	pthread_mutex_unlock(&d->lock);
+	static const struct {
+		const char *name, *type, *help;
+	} m[5] = {
+		{"rodns_answer_cache_hits_total", "counter", "Queries answered from the answer cache."},
+		{"rodns_answer_cache_misses_total", "counter",
+		 "Cacheable queries not found in the answer cache (answered from the store)."},
+		{"rodns_answer_cache_evictions_total", "counter",
+		 "Answers dropped from the answer cache to make room."},
+		{"rodns_answer_cache_bytes", "gauge", "Memory held by cached answers."},
+		{"rodns_answer_cache_entries", "gauge", "Answers in the answer cache."},
+	};
+	for (int i = 0; i < 5; i++) {
+		family(b, m[i].name, m[i].type, m[i].help);
+		dbuf_printf(b, "%s %llu\n", m[i].name, (unsigned long long)v[i]);
+	}
+}
+
 static void render_events(dbuf_t *b)
 {
 	static const int always[] = {EV_RRSIG_EXPIRED, EV_RRSIG_EXPIRING, EV_RRSIG_CLEARED,
@@ -303,6 +337,7 @@ void daemon_metrics_render(daemon_t *d, dbuf_t *b)
 	render_zones(d, b);
 	render_xfr(d, b);
 	render_queries(d, b);
+	render_cache(d, b);
 	render_events(b);
 }
 

@@ -276,6 +276,19 @@ curl -sf "http://127.0.0.1:$P_MET/metrics" >"$T_DIR/metrics.txt"
 t_check "rodns_queries_total counts a NOERROR and an NXDOMAIN over UDP" \
 	test "$(metric 'rodns_queries_total{rcode="NOERROR",proto="udp"}')" -ge 1 -a \
 	"$(metric 'rodns_queries_total{rcode="NXDOMAIN",proto="udp"}')" -ge 1
+# the same question 40 times: repeats on one worker come from its answer cache
+# (its figures reach the metrics within a worker tick, ~50 ms)
+for _ in $(seq 40); do dig +short +time=2 @127.0.0.1 -p "$P_DNS" warn.test SOA >/dev/null; done
+hits=0
+for _ in $(seq 50); do
+	curl -sf "http://127.0.0.1:$P_MET/metrics" >"$T_DIR/metrics.txt"
+	hits=$(metric rodns_answer_cache_hits_total)
+	[ "${hits:-0}" -ge 1 ] && break
+	sleep 0.1
+done
+t_check "rodns_answer_cache_hits_total counts repeated questions" test "${hits:-0}" -ge 1
+t_check "rodns_answer_cache_entries and _bytes are reported" test \
+	"$(metric rodns_answer_cache_entries)" -ge 1 -a "$(metric rodns_answer_cache_bytes)" -ge 1
 t_check "HEAD and a wrong path: 200 and 404" test \
 	"$(curl -s -o /dev/null -w '%{http_code}' -I "http://127.0.0.1:$P_MET/metrics")/$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$P_MET/other")" = 200/404
 
