@@ -533,7 +533,11 @@ static void run_zone(daemon_t *d, dzone_t *z)
 	 * tick (SERVE_TICK_MS); until they have, part of the WAL stays: try
 	 * again a few times, then leave it to the next transfer's checkpoint. */
 	for (int i = 0; a.transferred && i < 20; i++) {
-		if (store_checkpoint(z->ws) != 0)
+		int cr = store_checkpoint(z->ws);
+		if (cr < 0)
+			daemon_event(EV_XFR_FAILED, z->cz->name_text, NULL, 0, "checkpoint: %s",
+				     rodns_strerror(cr));
+		if (cr != 0 || i == 19)
 			break;
 		struct timespec ts = {.tv_sec = 0, .tv_nsec = 100 * 1000000L};
 		nanosleep(&ts, NULL);
@@ -693,9 +697,6 @@ int daemon_reload(daemon_t *d, char *err, size_t cap)
 		xfr_refresh_bound_next(&d->zones[i].rf, &d->zones[i].clamps, now_s());
 		same++;
 	}
-	/* answers depend on the configuration too (our EDNS payload size) */
-	for (size_t i = 0; i < d->nzones; i++)
-		served_changed(&d->zones[i]);
 	pthread_mutex_unlock(&d->lock);
 	/* the old conf stays allocated: a running transfer may still read it */
 	conf_t **r = realloc(d->reloaded, (d->nreloaded + 1) * sizeof(*r));
@@ -705,6 +706,12 @@ int daemon_reload(daemon_t *d, char *err, size_t cap)
 	}
 	d->conf = nc;
 	d->qops.conf = nc; /* NOTIFY's TSIG keys; the old conf stays alive */
+	/* answers depend on the configuration too (our EDNS payload size, also
+	 * in the cache key): new generations once the new conf is published */
+	pthread_mutex_lock(&d->lock);
+	for (size_t i = 0; i < d->nzones; i++)
+		served_changed(&d->zones[i]);
+	pthread_mutex_unlock(&d->lock);
 	configure_events(nc);
 	daemon_event(EV_DAEMON, NULL, NULL, 0,
 		     "configuration reloaded: %zu zones updated%s", same,
@@ -865,8 +872,10 @@ static void *worker_init(void *arg, int worker)
 				     "query worker cannot open store %s", path);
 	}
 	/* the configured size is the budget of all workers together */
-	size_t bytes = ((size_t)d->conf->server.answer_cache << 20) / (d->nworkers ? d->nworkers : 1);
-	if (serve_cache_new(bytes, &w->cache) != RODNS_OK)
+	uint64_t bytes = ((uint64_t)d->conf->server.answer_cache << 20) / (d->nworkers ? d->nworkers : 1);
+	if (bytes < 64 * 1024)
+		bytes = 0; /* too small to hold anything worth the lookups: off */
+	if (serve_cache_new((size_t)bytes, &w->cache) != RODNS_OK)
 		daemon_event(EV_CONFIG, NULL, NULL, 0,
 			     "query worker %d: no memory for a %zu KiB answer cache", worker,
 			     bytes >> 10);
@@ -878,13 +887,11 @@ static void *worker_init(void *arg, int worker)
 static void worker_tick(void *worker_ctx)
 {
 	dworker_t *w = worker_ctx;
-	for (size_t i = 0; w && w->ctx && i < w->d->nzones; i++) {
-		bool seen = false;
-		for (size_t j = 0; j < i && !seen; j++)
-			seen = w->ctx[j] == w->ctx[i];
-		if (w->ctx[i] && !seen)
+	/* contexts shared by zones of one store file are released more than
+	 * once: a no-op after the first */
+	for (size_t i = 0; w && w->ctx && i < w->d->nzones; i++)
+		if (w->ctx[i])
 			serve_ctx_release(w->ctx[i]);
-	}
 	if (w && w->cache) {
 		serve_cache_stats_t st;
 		serve_cache_stats(w->cache, &st);

@@ -21,7 +21,7 @@
 typedef struct {
 	uint64_t gen;
 	uint32_t hash, zone;
-	uint16_t qtype, qclass, qflags, eflags, limit, len;
+	uint16_t qtype, qclass, qflags, eflags, limit, ours, len;
 	uint8_t edns, tcp, namelen;
 	uint8_t data[]; /* lowercased question name, then the response */
 } entry_t;
@@ -114,7 +114,7 @@ bool serve_cache_key(serve_cache_key_t *k, const dns_msg_t *q, bool tcp, size_t 
 				 .qtype = q->qtype, .qclass = q->qclass,
 				 .qflags = (uint16_t)(q->flags & ~DNS_F_RD),
 				 .eflags = q->edns.present ? q->edns.flags : 0,
-				 .limit = (uint16_t)limit_of(q, tcp, cap, ours),
+				 .limit = (uint16_t)limit_of(q, tcp, cap, ours), .ours = ours,
 				 .edns = q->edns.present, .tcp = tcp};
 	uint32_t h = 0x811c9dc5u;
 	for (unsigned i = 0; i < q->qname.len; i++)
@@ -122,6 +122,7 @@ bool serve_cache_key(serve_cache_key_t *k, const dns_msg_t *q, bool tcp, size_t 
 	h = mix(h, (uint32_t)k->qtype << 16 | k->qclass);
 	h = mix(h, (uint32_t)k->qflags << 16 | k->eflags);
 	h = mix(h, (uint32_t)k->limit << 16 | (uint32_t)k->edns << 8 | k->tcp);
+	h = mix(h, ours);
 	h = mix(h, zone);
 	k->hash = h ^ (h >> 15);
 	return true;
@@ -132,7 +133,7 @@ static bool same_key(const entry_t *e, const serve_cache_key_t *k)
 {
 	if (e->hash != k->hash || e->zone != k->zone || e->qtype != k->qtype ||
 	    e->qclass != k->qclass || e->qflags != k->qflags || e->eflags != k->eflags ||
-	    e->limit != k->limit || e->edns != k->edns || e->tcp != k->tcp ||
+	    e->limit != k->limit || e->ours != k->ours || e->edns != k->edns || e->tcp != k->tcp ||
 	    e->namelen != k->qname->len)
 		return false;
 	for (unsigned i = 0; i < e->namelen; i++)
@@ -257,7 +258,8 @@ void serve_cache_put(serve_cache_t *c, const serve_cache_key_t *k, const uint8_t
 		return;
 	*e = (entry_t){.gen = k->gen, .hash = k->hash, .zone = k->zone, .qtype = k->qtype,
 		       .qclass = k->qclass, .qflags = k->qflags, .eflags = k->eflags,
-		       .limit = k->limit, .len = (uint16_t)len, .edns = k->edns, .tcp = k->tcp,
+		       .limit = k->limit, .ours = k->ours, .len = (uint16_t)len, .edns = k->edns,
+		       .tcp = k->tcp,
 		       .namelen = k->qname->len};
 	for (unsigned i = 0; i < e->namelen; i++)
 		e->data[i] = lower(k->qname->data[i]);

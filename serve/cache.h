@@ -38,6 +38,7 @@ typedef struct {
 	uint16_t qflags; /* header flags without RD */
 	uint16_t eflags; /* EDNS flags; 0 without EDNS */
 	uint16_t limit;  /* the most octets the response may take */
+	uint16_t ours;   /* the payload size our OPT offers (it is in the answer) */
 	uint8_t edns, tcp;
 } serve_cache_key_t;
 
