@@ -76,21 +76,19 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Remembers zone's gen; true when it is the one the zone last came with. */
+/* Remembers zone's gen; true when it is the one the zone last came with.
+ * Zone ids are small consecutive numbers: one slot each up to
+ * SERVE_SEEN_MAX zones per store file; beyond, zones that share a slot
+ * push each other out (a new snapshot, never a wrong one). */
 static bool gen_seen(serve_ctx_t *c, const serve_zone_t *z)
 {
-	serve_seen_t *e;
+	serve_seen_t *e = &c->seen[(uint64_t)z->zone_id & (SERVE_SEEN_MAX - 1)];
 
-	for (unsigned i = 0; i < SERVE_SEEN_MAX; i++) {
-		e = &c->seen[i];
-		if (e->used && e->zone_id == z->zone_id) {
-			bool same = e->gen == z->gen;
-			e->gen = z->gen;
-			return same;
-		}
+	if (e->used && e->zone_id == z->zone_id) {
+		bool same = e->gen == z->gen;
+		e->gen = z->gen;
+		return same;
 	}
-	e = &c->seen[c->seen_next];
-	c->seen_next = (c->seen_next + 1) % SERVE_SEEN_MAX;
 	*e = (serve_seen_t){.zone_id = z->zone_id, .gen = z->gen, .used = true};
 	return false;
 }

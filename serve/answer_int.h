@@ -21,7 +21,7 @@
 #define SERVE_PLAN_MAX	256	     /* RRsets in one answer */
 #define SERVE_CHAIN_MAX 16	     /* CNAME/DNAME links followed */
 #define SERVE_ZINFO_MAX 8	     /* zones whose NSEC3 parameters are cached */
-#define SERVE_SEEN_MAX	8	     /* zones whose last generation is remembered */
+#define SERVE_SEEN_MAX	256	     /* slots for the zones' last generations (power of 2) */
 #define SERVE_SNAP_MS	50	     /* the longest a read snapshot is kept */
 
 /* A run of RRs in the arena: rrs[first .. first + n). */
@@ -78,8 +78,7 @@ struct serve_ctx {
 	int64_t snap_ms; /* when the open read snapshot began (monotonic) */
 	uint64_t snap;	 /* counts the snapshots begun, for the memos */
 	serve_memo_t memo[2]; /* the apex, *.apex */
-	serve_seen_t seen[SERVE_SEEN_MAX];
-	unsigned seen_next;
+	serve_seen_t seen[SERVE_SEEN_MAX]; /* by zone id modulo SERVE_SEEN_MAX */
 	dns_rr_t *rrs; /* SERVE_RR_MAX */
 	unsigned nrr;
 	uint8_t *bytes; /* SERVE_ARENA_MAX */
