@@ -486,11 +486,18 @@ static uint64_t name_hash(const dns_name_t *n)
 	return h;
 }
 
+static int blob_cmp(const uint8_t *a, size_t al, const uint8_t *b, size_t bl)
+{
+	int c = memcmp(a, b, al < bl ? al : bl);
+	return c != 0 ? c : (al > bl) - (al < bl);
+}
+
 /* Ends the current group and starts one for key, whose first RR was just
- * inserted (and `later` more rows of the owner after it, by a batch).
+ * inserted (with, when a batch inserted it, the nlater rows after it).
  * Out of order, an owner that has more rows was seen before: it goes to
  * temp.touched for the exact check. */
-static int group_start(store_txn_t *t, const uint8_t *key, size_t len, int64_t later)
+static int group_start(store_txn_t *t, const uint8_t *key, size_t len, const row_t *later,
+		       size_t nlater)
 {
 	group_t *g = &t->grp;
 	size_t n = g->len < len ? g->len : len;
@@ -510,19 +517,21 @@ static int group_start(store_txn_t *t, const uint8_t *key, size_t len, int64_t l
 	int64_t rows = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	err = rc == SQLITE_ROW ? RODNS_OK : store_sqlerr(t->s, rc);
 	store_stmt_done(t->s, ST_OWNER_ROWS, st);
-	if (err == RODNS_OK && rows - later > 1)
+	for (size_t i = 0; i < nlater; i++) /* not there before this row */
+		rows -= blob_cmp(key, len, later[i].key, later[i].key_len) == 0;
+	if (err == RODNS_OK && rows > 1)
 		err = touch_key(t, key, len);
 	return err;
 }
 
 /* Records an inserted RR (sig: its RRSIG fields) in the owner's group. */
-static int group_note(store_txn_t *t, const row_t *r, int64_t later)
+static int group_note(store_txn_t *t, const row_t *r, const row_t *later, size_t nlater)
 {
 	group_t *g = &t->grp;
 	uint16_t type = r->type;
 	const dns_rrsig_t *sig = r->is_sig ? &r->sig : NULL;
 	if (!g->active || g->len != r->key_len || memcmp(g->key, r->key, g->len) != 0) {
-		int err = group_start(t, r->key, r->key_len, later);
+		int err = group_start(t, r->key, r->key_len, later, nlater);
 		if (err != RODNS_OK)
 			return err;
 	}
@@ -574,14 +583,14 @@ static void bind_row(store_txn_t *t, sqlite3_stmt *st, int base, const row_t *r,
 }
 
 /* The bookkeeping of an inserted row: counts, the owner's group, the
- * expiry and inception tables. later: rows of the same owner that the
- * same batch inserted after it. */
-static int note_added(store_txn_t *t, const row_t *r, int64_t later)
+ * expiry and inception tables. later: the nlater rows that the same batch
+ * inserted after it. */
+static int note_added(store_txn_t *t, const row_t *r, const row_t *later, size_t nlater)
 {
 	int err = RODNS_OK;
 	t->added++;
 	if (t->cleared && !t->rescan)
-		err = group_note(t, r, later);
+		err = group_note(t, r, later, nlater);
 	/* every owner an IXFR adds to is listed: pruning looks at RRSIG
 	 * owners, validation at every owner whose data changed */
 	if (r->is_sig && err == RODNS_OK)
@@ -619,7 +628,7 @@ static int insert(store_txn_t *t, const row_t *r, bool strict)
 	int err = insert_one(t, r, strict, &added);
 	if (err != RODNS_OK || !added)
 		return err;
-	err = note_added(t, r, 0);
+	err = note_added(t, r, NULL, 0);
 	return err == RODNS_OK ? touch(t) : err;
 }
 
@@ -638,12 +647,6 @@ static int make_row(store_txn_t *t, const dns_rr_t *rr, size_t len, row_t *r)
 		return RODNS_OK;
 	int err = dns_rrsig_parse(r->rd, len, &r->sig);
 	return err == RODNS_OK ? RODNS_OK : store_fail(t->s, err, "bad RRSIG RDATA");
-}
-
-static int blob_cmp(const uint8_t *a, size_t al, const uint8_t *b, size_t bl)
-{
-	int c = memcmp(a, b, al < bl ? al : bl);
-	return c != 0 ? c : (al > bl) - (al < bl);
 }
 
 /* Primary-key order of the rr table (the zone is the same for all). */
@@ -701,7 +704,6 @@ static int batch_insert(store_txn_t *t)
 		bind_row(t, st, i * BATCH_COLS, order[i], true);
 	int rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
 	if (rc == SQLITE_DONE)
 		return sqlite3_changes(t->s->db) == BATCH_ROWS ? 1 : 0;
 	return (rc & 0xff) == SQLITE_CONSTRAINT ? 0 : store_sqlerr(t->s, rc);
@@ -718,16 +720,10 @@ static int batch_flush(store_txn_t *t)
 	for (size_t i = 0; err == RODNS_OK && i < t->nrows; i++) {
 		const row_t *r = &t->rows[i];
 		bool added = true;
-		int64_t later = 0;
-		if (whole) {
-			for (size_t j = i + 1; j < t->nrows; j++)
-				later += blob_cmp(r->key, r->key_len, t->rows[j].key,
-						  t->rows[j].key_len) == 0;
-		} else {
+		if (!whole)
 			err = insert_one(t, r, false, &added);
-		}
 		if (err == RODNS_OK && added)
-			err = note_added(t, r, later);
+			err = note_added(t, r, r + 1, whole ? t->nrows - i - 1 : 0);
 	}
 	t->nrows = 0;
 	t->batch_used = 0;
