@@ -97,10 +97,8 @@ typedef struct {
  * each batch sorted in key order: one VDBE run and one table cursor per
  * batch instead of per RR, and while owners arrive in canonical order every
  * row lands after the table's last one, which SQLite finds without a
- * search from the root. The batch statement has no OR IGNORE: a duplicate
- * RR fails it whole (nothing of it stays) and that batch is inserted row by
- * row as before, so which RR of two equal ones is kept, and what is
- * counted, do not change. */
+ * search from the root. Of two equal RRs the first to arrive is kept and
+ * counted, as row by row (see batch_insert). */
 #define BATCH_ROWS  64
 #define BATCH_COLS  14
 #define BATCH_ARENA (BATCH_ROWS * 2048)
@@ -113,6 +111,7 @@ typedef struct {
 	uint16_t type, rclass;
 	uint32_t ttl;
 	bool is_sig;
+	bool added; /* set by batch_flush: the row was new */
 	dns_rrsig_t sig;
 } row_t;
 
@@ -518,7 +517,7 @@ static int group_start(store_txn_t *t, const uint8_t *key, size_t len, const row
 	err = rc == SQLITE_ROW ? RODNS_OK : store_sqlerr(t->s, rc);
 	store_stmt_done(t->s, ST_OWNER_ROWS, st);
 	for (size_t i = 0; i < nlater; i++) /* not there before this row */
-		rows -= blob_cmp(key, len, later[i].key, later[i].key_len) == 0;
+		rows -= later[i].added && blob_cmp(key, len, later[i].key, later[i].key_len) == 0;
 	if (err == RODNS_OK && rows > 1)
 		err = touch_key(t, key, len);
 	return err;
@@ -662,7 +661,9 @@ static int row_cmp(const row_t *x, const row_t *y)
 
 static int row_ptr_cmp(const void *a, const void *b)
 {
-	return row_cmp(*(const row_t *const *)a, *(const row_t *const *)b);
+	const row_t *x = *(const row_t *const *)a, *y = *(const row_t *const *)b;
+	int c = row_cmp(x, y);
+	return c != 0 ? c : (x > y) - (x < y); /* the first to arrive is kept */
 }
 
 static sqlite3_stmt *batch_stmt(store_txn_t *t)
@@ -670,7 +671,7 @@ static sqlite3_stmt *batch_stmt(store_txn_t *t)
 	if (t->batch_st)
 		return t->batch_st;
 	static const char head[] =
-	    "INSERT INTO rr(zone, okey, type, class, rdata, ttl, covered,"
+	    "INSERT OR FAIL INTO rr(zone, okey, type, class, rdata, ttl, covered,"
 	    " alg, labels, keytag, signer, inception, expiration, gen) VALUES ";
 	static const char one[] = "(?,?,?,?,?,?,?,?,?,?,?,?,?,?),";
 	char sql[sizeof(head) + BATCH_ROWS * (sizeof(one) - 1)];
@@ -689,41 +690,50 @@ static sqlite3_stmt *batch_stmt(store_txn_t *t)
 	return t->batch_st;
 }
 
-/* Runs a full batch as one statement, in key order. 1: inserted whole,
- * 0: a row was already present (nothing inserted), <0: error. */
+/* Runs a full batch as one statement, in key order (equal keys in
+ * arrival order), and sets each row's added flag. OR FAIL stops at the
+ * first row already present and keeps the rows before it, without the
+ * statement journal that undoing them would need; the rest go row by row. */
 static int batch_insert(store_txn_t *t)
 {
 	sqlite3_stmt *st = batch_stmt(t);
 	if (!st)
 		return RODNS_E_STORE;
-	const row_t *order[BATCH_ROWS];
+	row_t *order[BATCH_ROWS];
 	for (size_t i = 0; i < BATCH_ROWS; i++)
 		order[i] = &t->rows[i];
 	qsort(order, BATCH_ROWS, sizeof(order[0]), row_ptr_cmp);
 	for (int i = 0; i < BATCH_ROWS; i++)
 		bind_row(t, st, i * BATCH_COLS, order[i], true);
 	int rc = sqlite3_step(st);
+	int64_t done = sqlite3_changes64(t->s->db);
 	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
-		return sqlite3_changes(t->s->db) == BATCH_ROWS ? 1 : 0;
-	return (rc & 0xff) == SQLITE_CONSTRAINT ? 0 : store_sqlerr(t->s, rc);
+	if (rc == SQLITE_DONE && done == BATCH_ROWS)
+		done = BATCH_ROWS;
+	else if ((rc & 0xff) != SQLITE_CONSTRAINT)
+		return store_sqlerr(t->s, rc);
+	else if (done < 0 || done >= BATCH_ROWS)
+		return store_fail(t->s, RODNS_E_STORE, "batch insert: unexpected change count");
+	int err = RODNS_OK;
+	for (int i = 0; err == RODNS_OK && i < BATCH_ROWS; i++) {
+		order[i]->added = i < done;
+		if (i > done) /* order[done] is the one already present */
+			err = insert_one(t, order[i], false, &order[i]->added);
+	}
+	return err;
 }
 
 /* Inserts the pending rows (see BATCH_ROWS) and does their bookkeeping in
  * the order they arrived. */
 static int batch_flush(store_txn_t *t)
 {
-	int err = RODNS_OK;
-	int whole = t->nrows == BATCH_ROWS ? batch_insert(t) : 0;
-	if (whole < 0)
-		err = whole;
+	int err = t->nrows == BATCH_ROWS ? batch_insert(t) : RODNS_OK;
+	for (size_t i = 0; err == RODNS_OK && t->nrows < BATCH_ROWS && i < t->nrows; i++)
+		err = insert_one(t, &t->rows[i], false, &t->rows[i].added);
 	for (size_t i = 0; err == RODNS_OK && i < t->nrows; i++) {
 		const row_t *r = &t->rows[i];
-		bool added = true;
-		if (!whole)
-			err = insert_one(t, r, false, &added);
-		if (err == RODNS_OK && added)
-			err = note_added(t, r, r + 1, whole ? t->nrows - i - 1 : 0);
+		if (r->added)
+			err = note_added(t, r, r + 1, t->nrows - i - 1);
 	}
 	t->nrows = 0;
 	t->batch_used = 0;
