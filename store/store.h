@@ -107,9 +107,11 @@ int store_txn_del(store_txn_t *t, const dns_rr_t *rr);
  * After store_txn_clear it looks at the whole zone, otherwise only at the
  * owners that this transaction changed. */
 int store_txn_prune_rrsigs(store_txn_t *t, uint64_t *pruned);
-/* RRs added and deleted so far in this transaction. */
-uint64_t store_txn_added(const store_txn_t *t);
-uint64_t store_txn_deleted(const store_txn_t *t);
+/* RRs added and deleted so far in this transaction. Adds to a cleared
+ * zone are inserted in batches: these first insert the pending ones (an
+ * error there fails the transaction, as any store_txn_* error does). */
+uint64_t store_txn_added(store_txn_t *t);
+uint64_t store_txn_deleted(store_txn_t *t);
 /* Writes meta (serial, timers, state ...; NULL: leaves them) and commits.
  * Frees t in all cases. */
 int store_txn_commit(store_txn_t *t, const store_zone_t *meta);

@@ -93,6 +93,28 @@ typedef struct {
 	uint8_t alg;
 } sigsum_t;
 
+/* An AXFR into a cleared zone inserts its RRs BATCH_ROWS to a statement,
+ * each batch sorted in key order: one VDBE run and one table cursor per
+ * batch instead of per RR, and while owners arrive in canonical order every
+ * row lands after the table's last one, which SQLite finds without a
+ * search from the root. Of two equal RRs the first to arrive is kept and
+ * counted, as row by row (see batch_insert). */
+#define BATCH_ROWS  64
+#define BATCH_COLS  14
+#define BATCH_ARENA (BATCH_ROWS * 2048)
+
+/* One RR ready for the rr table: owner key, canonical RDATA and, for an
+ * RRSIG, its parsed fields. */
+typedef struct {
+	const uint8_t *key, *rd;
+	size_t key_len, rd_len;
+	uint16_t type, rclass;
+	uint32_t ttl;
+	bool is_sig;
+	bool added; /* set by batch_flush: the row was new */
+	dns_rrsig_t sig;
+} row_t;
+
 typedef struct {
 	bool active, overflow;
 	int ntypes, nsigs;
@@ -121,6 +143,10 @@ struct store_txn {
 	size_t key_len;
 	bool key_touched; /* key already in temp.touched */
 	sqlite3_stmt *ts[TS__COUNT];
+	sqlite3_stmt *batch_st; /* BATCH_ROWS-row INSERT, prepared on first use */
+	size_t nrows, batch_used;
+	row_t rows[BATCH_ROWS];
+	uint8_t batch[BATCH_ARENA + DNS_KEY_MAX + DNS_RDATA_MAX];
 	int64_t sigs_delta; /* pending change to zones.rrsigs */
 	size_t ninc;
 	inc_ent_t inc[INC_SLOTS];
@@ -287,19 +313,21 @@ static int exp_flush(store_txn_t *t)
 	return err;
 }
 
-static int exp_push(store_txn_t *t, int64_t exp)
+static int exp_push(store_txn_t *t, const uint8_t *key, size_t len, int64_t exp)
 {
 	int err = RODNS_OK;
-	if (t->nexp == EXP_BATCH || t->arena_used + t->key_len > EXP_ARENA)
+	if (t->nexp == EXP_BATCH || t->arena_used + len > EXP_ARENA)
 		err = exp_flush(t);
 	if (err != RODNS_OK)
 		return err;
 	uint8_t *k = t->arena + t->arena_used;
-	memcpy(k, t->key, t->key_len);
-	t->arena_used += t->key_len;
-	t->exp[t->nexp++] = (exp_ent_t){.exp = exp, .key = k, .len = t->key_len};
+	memcpy(k, key, len);
+	t->arena_used += len;
+	t->exp[t->nexp++] = (exp_ent_t){.exp = exp, .key = k, .len = len};
 	return RODNS_OK;
 }
+
+static int batch_flush(store_txn_t *t);
 
 int store_txn_flush(store_txn_t *t)
 {
@@ -309,7 +337,9 @@ int store_txn_flush(store_txn_t *t)
 	 * disk, I/O); writing the buffer then would land outside it. */
 	if (sqlite3_get_autocommit(t->s->db))
 		return txn_fail(t, store_fail(t->s, RODNS_E_STORE, "transaction was rolled back"));
-	int err = exp_flush(t);
+	int err = batch_flush(t);
+	if (err == RODNS_OK)
+		err = exp_flush(t);
 	if (err == RODNS_OK)
 		err = inc_flush(t);
 	return err == RODNS_OK ? RODNS_OK : txn_fail(t, err);
@@ -455,40 +485,52 @@ static uint64_t name_hash(const dns_name_t *n)
 	return h;
 }
 
-/* Ends the current group and starts one for t->key, whose first RR was
- * just inserted. Out of order, an owner that has more rows was seen
- * before: it goes to temp.touched for the exact check. */
-static int group_start(store_txn_t *t)
+static int blob_cmp(const uint8_t *a, size_t al, const uint8_t *b, size_t bl)
+{
+	int c = memcmp(a, b, al < bl ? al : bl);
+	return c != 0 ? c : (al > bl) - (al < bl);
+}
+
+/* Ends the current group and starts one for key, whose first RR was just
+ * inserted (with, when a batch inserted it, the nlater rows after it).
+ * Out of order, an owner that has more rows was seen before: it goes to
+ * temp.touched for the exact check. */
+static int group_start(store_txn_t *t, const uint8_t *key, size_t len, const row_t *later,
+		       size_t nlater)
 {
 	group_t *g = &t->grp;
-	size_t n = g->len < t->key_len ? g->len : t->key_len;
-	int c = memcmp(t->key, g->key, n);
-	t->broken |= g->active && (c < 0 || (c == 0 && t->key_len < g->len));
+	size_t n = g->len < len ? g->len : len;
+	int c = memcmp(key, g->key, n);
+	t->broken |= g->active && (c < 0 || (c == 0 && len < g->len));
 	int err = group_end(t);
-	*g = (group_t){.active = true, .len = t->key_len};
-	memcpy(g->key, t->key, t->key_len);
+	*g = (group_t){.active = true, .len = len};
+	memcpy(g->key, key, len);
 	if (err != RODNS_OK || !t->broken)
 		return err;
 	sqlite3_stmt *st = store_stmt(t->s, ST_OWNER_ROWS);
 	if (!st)
 		return RODNS_E_STORE;
 	sqlite3_bind_int64(st, 1, t->zone);
-	sqlite3_bind_blob(st, 2, t->key, (int)t->key_len, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, key, (int)len, SQLITE_STATIC);
 	int rc = sqlite3_step(st);
 	int64_t rows = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	err = rc == SQLITE_ROW ? RODNS_OK : store_sqlerr(t->s, rc);
 	store_stmt_done(t->s, ST_OWNER_ROWS, st);
+	for (size_t i = 0; i < nlater; i++) /* not there before this row */
+		rows -= later[i].added && blob_cmp(key, len, later[i].key, later[i].key_len) == 0;
 	if (err == RODNS_OK && rows > 1)
-		err = touch_key(t, t->key, t->key_len);
+		err = touch_key(t, key, len);
 	return err;
 }
 
 /* Records an inserted RR (sig: its RRSIG fields) in the owner's group. */
-static int group_note(store_txn_t *t, uint16_t type, const dns_rrsig_t *sig)
+static int group_note(store_txn_t *t, const row_t *r, const row_t *later, size_t nlater)
 {
 	group_t *g = &t->grp;
-	if (!g->active || g->len != t->key_len || memcmp(g->key, t->key, g->len) != 0) {
-		int err = group_start(t);
+	uint16_t type = r->type;
+	const dns_rrsig_t *sig = r->is_sig ? &r->sig : NULL;
+	if (!g->active || g->len != r->key_len || memcmp(g->key, r->key, g->len) != 0) {
+		int err = group_start(t, r->key, r->key_len, later, nlater);
 		if (err != RODNS_OK)
 			return err;
 	}
@@ -510,60 +552,213 @@ static int group_note(store_txn_t *t, uint16_t type, const dns_rrsig_t *sig)
 	return RODNS_OK;
 }
 
-/* Binds the RRSIG columns (7..13) of canonical RDATA rd. */
-static int bind_sig(store_txn_t *t, sqlite3_stmt *st, const uint8_t *rd, size_t len,
-		    dns_rrsig_t *sig)
+/* Binds row r's columns from parameter base+1 on, in the order of the
+ * INSERT statements (the RRSIG columns 7..14 only when asked: NULL for
+ * other types). */
+static void bind_row(store_txn_t *t, sqlite3_stmt *st, int base, const row_t *r, bool sig_cols)
 {
-	int err = dns_rrsig_parse(rd, len, sig);
-	if (err != RODNS_OK)
-		return store_fail(t->s, err, "bad RRSIG RDATA");
-	sqlite3_bind_int(st, 7, sig->covered);
-	sqlite3_bind_int(st, 8, sig->algorithm);
-	sqlite3_bind_int(st, 9, sig->labels);
-	sqlite3_bind_int(st, 10, sig->key_tag);
-	sqlite3_bind_blob(st, 11, sig->signer.data, sig->signer.len, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 12, (int64_t)sig->inception);
-	sqlite3_bind_int64(st, 13, (int64_t)sig->expiration);
-	sqlite3_bind_int64(st, 14, t->gen);
-	return RODNS_OK;
+	sqlite3_bind_int64(st, base + 1, t->zone);
+	sqlite3_bind_blob(st, base + 2, r->key, (int)r->key_len, SQLITE_STATIC);
+	sqlite3_bind_int(st, base + 3, r->type);
+	sqlite3_bind_int(st, base + 4, r->rclass);
+	sqlite3_bind_blob(st, base + 5, r->rd, (int)r->rd_len, SQLITE_STATIC);
+	sqlite3_bind_int64(st, base + 6, r->ttl);
+	if (!sig_cols)
+		return;
+	if (!r->is_sig) {
+		for (int i = 7; i <= BATCH_COLS; i++)
+			sqlite3_bind_null(st, base + i);
+		return;
+	}
+	const dns_rrsig_t *sig = &r->sig;
+	sqlite3_bind_int(st, base + 7, sig->covered);
+	sqlite3_bind_int(st, base + 8, sig->algorithm);
+	sqlite3_bind_int(st, base + 9, sig->labels);
+	sqlite3_bind_int(st, base + 10, sig->key_tag);
+	sqlite3_bind_blob(st, base + 11, sig->signer.data, sig->signer.len, SQLITE_STATIC);
+	sqlite3_bind_int64(st, base + 12, (int64_t)sig->inception);
+	sqlite3_bind_int64(st, base + 13, (int64_t)sig->expiration);
+	sqlite3_bind_int64(st, base + 14, t->gen);
 }
 
-static int insert(store_txn_t *t, const dns_rr_t *rr, size_t len, bool strict)
+/* The bookkeeping of an inserted row: counts, the owner's group, the
+ * expiry and inception tables. later: the nlater rows that the same batch
+ * inserted after it. */
+static int note_added(store_txn_t *t, const row_t *r, const row_t *later, size_t nlater)
 {
-	bool is_sig = rr->type == DNS_T_RRSIG;
-	enum store_stmt_id id = is_sig ? (strict ? ST_SIG_INSERT : ST_SIG_INSERT_IGN)
-				       : (strict ? ST_RR_INSERT : ST_RR_INSERT_IGN);
-	dns_rrsig_t sig;
+	int err = RODNS_OK;
+	t->added++;
+	if (t->cleared && !t->rescan)
+		err = group_note(t, r, later, nlater);
+	/* every owner an IXFR adds to is listed: pruning looks at RRSIG
+	 * owners, validation at every owner whose data changed */
+	if (r->is_sig && err == RODNS_OK)
+		err = exp_push(t, r->key, r->key_len, (int64_t)r->sig.expiration);
+	if (r->is_sig && err == RODNS_OK)
+		err = inc_note(t, r->sig.inception, 1);
+	return err;
+}
+
+/* Inserts one row; *added tells whether it was new (strict: a present RR
+ * is RODNS_E_DIFF_EXISTS). */
+static int insert_one(store_txn_t *t, const row_t *r, bool strict, bool *added)
+{
+	enum store_stmt_id id = r->is_sig ? (strict ? ST_SIG_INSERT : ST_SIG_INSERT_IGN)
+					  : (strict ? ST_RR_INSERT : ST_RR_INSERT_IGN);
+	*added = false;
 	sqlite3_stmt *st = store_stmt(t->s, id);
 	if (!st)
 		return RODNS_E_STORE;
-	sqlite3_bind_int64(st, 1, t->zone);
-	sqlite3_bind_blob(st, 2, t->key, (int)t->key_len, SQLITE_STATIC);
-	sqlite3_bind_int(st, 3, rr->type);
-	sqlite3_bind_int(st, 4, rr->rclass);
-	sqlite3_bind_blob(st, 5, t->rdata, (int)len, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 6, rr->ttl);
-	int err = is_sig ? bind_sig(t, st, t->rdata, len, &sig) : RODNS_OK;
-	int rc = err == RODNS_OK ? sqlite3_step(st) : SQLITE_DONE;
-	if (err == RODNS_OK && rc != SQLITE_DONE)
+	bind_row(t, st, 0, r, r->is_sig);
+	int rc = sqlite3_step(st);
+	int err = RODNS_OK;
+	if (rc != SQLITE_DONE)
 		err = (rc & 0xff) == SQLITE_CONSTRAINT
 			  ? store_fail(t->s, RODNS_E_DIFF_EXISTS, "added RR already present")
 			  : store_sqlerr(t->s, rc);
 	store_stmt_done(t->s, id, st);
-	if (err != RODNS_OK || sqlite3_changes(t->s->db) == 0)
+	*added = err == RODNS_OK && sqlite3_changes(t->s->db) > 0;
+	return err;
+}
+
+static int insert(store_txn_t *t, const row_t *r, bool strict)
+{
+	bool added;
+	int err = insert_one(t, r, strict, &added);
+	if (err != RODNS_OK || !added)
 		return err;
-	t->added++;
-	if (t->cleared && !t->rescan)
-		err = group_note(t, rr->type, is_sig ? &sig : NULL);
+	err = note_added(t, r, NULL, 0);
+	return err == RODNS_OK ? touch(t) : err;
+}
+
+/* Fills r from rr with t->key and t->rdata (len octets); parses an RRSIG. */
+static int make_row(store_txn_t *t, const dns_rr_t *rr, size_t len, row_t *r)
+{
+	*r = (row_t){.key = t->key,
+		     .key_len = t->key_len,
+		     .rd = t->rdata,
+		     .rd_len = len,
+		     .type = rr->type,
+		     .rclass = rr->rclass,
+		     .ttl = rr->ttl,
+		     .is_sig = rr->type == DNS_T_RRSIG};
+	if (!r->is_sig)
+		return RODNS_OK;
+	int err = dns_rrsig_parse(r->rd, len, &r->sig);
+	return err == RODNS_OK ? RODNS_OK : store_fail(t->s, err, "bad RRSIG RDATA");
+}
+
+/* Primary-key order of the rr table (the zone is the same for all). */
+static int row_cmp(const row_t *x, const row_t *y)
+{
+	int c = blob_cmp(x->key, x->key_len, y->key, y->key_len);
+	if (c == 0)
+		c = (x->type > y->type) - (x->type < y->type);
+	if (c == 0)
+		c = (x->rclass > y->rclass) - (x->rclass < y->rclass);
+	return c != 0 ? c : blob_cmp(x->rd, x->rd_len, y->rd, y->rd_len);
+}
+
+static int row_ptr_cmp(const void *a, const void *b)
+{
+	const row_t *x = *(const row_t *const *)a, *y = *(const row_t *const *)b;
+	int c = row_cmp(x, y);
+	return c != 0 ? c : (x > y) - (x < y); /* the first to arrive is kept */
+}
+
+static sqlite3_stmt *batch_stmt(store_txn_t *t)
+{
+	if (t->batch_st)
+		return t->batch_st;
+	static const char head[] =
+	    "INSERT OR FAIL INTO rr(zone, okey, type, class, rdata, ttl, covered,"
+	    " alg, labels, keytag, signer, inception, expiration, gen) VALUES ";
+	static const char one[] = "(?,?,?,?,?,?,?,?,?,?,?,?,?,?),";
+	char sql[sizeof(head) + BATCH_ROWS * (sizeof(one) - 1)];
+	size_t n = sizeof(head) - 1;
+	memcpy(sql, head, n);
+	for (int i = 0; i < BATCH_ROWS; i++, n += sizeof(one) - 1)
+		memcpy(sql + n, one, sizeof(one) - 1);
+	sql[n - 1] = '\0'; /* the last comma */
+	int rc =
+	    sqlite3_prepare_v3(t->s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &t->batch_st, NULL);
+	if (rc != SQLITE_OK) {
+		store_sqlerr(t->s, rc);
+		sqlite3_finalize(t->batch_st);
+		t->batch_st = NULL;
+	}
+	return t->batch_st;
+}
+
+/* Runs a full batch as one statement, in key order (equal keys in
+ * arrival order), and sets each row's added flag. OR FAIL stops at the
+ * first row already present and keeps the rows before it, without the
+ * statement journal that undoing them would need; the rest go row by row. */
+static int batch_insert(store_txn_t *t)
+{
+	sqlite3_stmt *st = batch_stmt(t);
+	if (!st)
+		return RODNS_E_STORE;
+	row_t *order[BATCH_ROWS];
+	for (size_t i = 0; i < BATCH_ROWS; i++)
+		order[i] = &t->rows[i];
+	qsort(order, BATCH_ROWS, sizeof(order[0]), row_ptr_cmp);
+	for (int i = 0; i < BATCH_ROWS; i++)
+		bind_row(t, st, i * BATCH_COLS, order[i], true);
+	int rc = sqlite3_step(st);
+	int64_t done = sqlite3_changes64(t->s->db);
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE && done == BATCH_ROWS)
+		done = BATCH_ROWS;
+	else if ((rc & 0xff) != SQLITE_CONSTRAINT)
+		return store_sqlerr(t->s, rc);
+	else if (done < 0 || done >= BATCH_ROWS)
+		return store_fail(t->s, RODNS_E_STORE, "batch insert: unexpected change count");
+	int err = RODNS_OK;
+	for (int i = 0; err == RODNS_OK && i < BATCH_ROWS; i++) {
+		order[i]->added = i < done;
+		if (i > done) /* order[done] is the one already present */
+			err = insert_one(t, order[i], false, &order[i]->added);
+	}
+	return err;
+}
+
+/* Inserts the pending rows (see BATCH_ROWS) and does their bookkeeping in
+ * the order they arrived. */
+static int batch_flush(store_txn_t *t)
+{
+	int err = t->nrows == BATCH_ROWS ? batch_insert(t) : RODNS_OK;
+	for (size_t i = 0; err == RODNS_OK && t->nrows < BATCH_ROWS && i < t->nrows; i++)
+		err = insert_one(t, &t->rows[i], false, &t->rows[i].added);
+	for (size_t i = 0; err == RODNS_OK && i < t->nrows; i++) {
+		const row_t *r = &t->rows[i];
+		if (r->added)
+			err = note_added(t, r, r + 1, t->nrows - i - 1);
+	}
+	t->nrows = 0;
+	t->batch_used = 0;
+	return err;
+}
+
+/* Queues rr (prepared in t->key, t->rdata) for batch_flush. */
+static int batch_push(store_txn_t *t, const dns_rr_t *rr, size_t len)
+{
+	int err = RODNS_OK;
+	if (t->nrows == BATCH_ROWS || t->batch_used + t->key_len + len > sizeof(t->batch))
+		err = batch_flush(t);
 	if (err != RODNS_OK)
 		return err;
-	/* every owner an IXFR adds to is listed: pruning looks at RRSIG
-	 * owners, validation at every owner whose data changed */
-	if (is_sig)
-		err = exp_push(t, (int64_t)sig.expiration);
-	if (is_sig && err == RODNS_OK)
-		err = inc_note(t, sig.inception, 1);
-	return err == RODNS_OK ? touch(t) : err;
+	uint8_t *k = t->batch + t->batch_used;
+	memcpy(k, t->key, t->key_len);
+	memcpy(k + t->key_len, t->rdata, len);
+	t->batch_used += t->key_len + len;
+	row_t *r = &t->rows[t->nrows];
+	err = make_row(t, rr, len, r);
+	r->key = k;
+	r->rd = k + t->key_len; /* the parsed RRSIG holds its own copy of the signer */
+	if (err == RODNS_OK)
+		t->nrows++;
+	return err;
 }
 
 int store_txn_add(store_txn_t *t, const dns_rr_t *rr, bool strict)
@@ -573,7 +768,17 @@ int store_txn_add(store_txn_t *t, const dns_rr_t *rr, bool strict)
 	int n = prepare_rr(t, rr);
 	if (n < 0)
 		return txn_fail(t, n);
-	int err = insert(t, rr, (size_t)n, strict);
+	int err;
+	if (!strict && t->cleared && !t->rescan) {
+		err = batch_push(t, rr, (size_t)n);
+	} else {
+		row_t r;
+		err = batch_flush(t);
+		if (err == RODNS_OK)
+			err = make_row(t, rr, (size_t)n, &r);
+		if (err == RODNS_OK)
+			err = insert(t, &r, strict);
+	}
 	return err == RODNS_OK ? RODNS_OK : txn_fail(t, err);
 }
 
@@ -611,10 +816,13 @@ int store_txn_del(store_txn_t *t, const dns_rr_t *rr)
 {
 	if (t->err != RODNS_OK)
 		return t->err;
+	int err = batch_flush(t);
+	if (err != RODNS_OK)
+		return txn_fail(t, err);
 	int n = prepare_rr(t, rr);
 	if (n < 0)
 		return txn_fail(t, n);
-	int err = delete (t, rr, (size_t)n);
+	err = delete (t, rr, (size_t)n);
 	return err == RODNS_OK ? RODNS_OK : txn_fail(t, err);
 }
 
@@ -637,8 +845,11 @@ int store_txn_clear(store_txn_t *t)
 		return t->err;
 	/* The common case, one zone per file: DELETE without WHERE frees
 	 * whole pages (SQLite's truncate optimization), ~0.3 s -> <0.1 s for 1M RRs. */
+	int err = batch_flush(t);
+	if (err != RODNS_OK)
+		return txn_fail(t, err);
 	int other = others_have_data(t);
-	int err = other < 0 ? other : run_zone(t, other ? ST_RR_CLEAR : ST_RR_CLEAR_ALL);
+	err = other < 0 ? other : run_zone(t, other ? ST_RR_CLEAR : ST_RR_CLEAR_ALL);
 	if (err == RODNS_OK) {
 		t->deleted += (uint64_t)sqlite3_changes64(t->s->db);
 		err = run_zone(t, other ? ST_EXP_CLEAR : ST_EXP_CLEAR_ALL);
@@ -695,7 +906,9 @@ int store_txn_prune_rrsigs(store_txn_t *t, uint64_t *pruned)
 		*pruned = 0;
 	if (t->err != RODNS_OK)
 		return t->err;
-	int err = exp_flush(t);
+	int err = batch_flush(t);
+	if (err == RODNS_OK)
+		err = exp_flush(t);
 	if (err == RODNS_OK)
 		err = prune(t, &n);
 	/* temp.touched stays: the validator reads it before the commit */
@@ -710,13 +923,19 @@ int store_txn_prune_rrsigs(store_txn_t *t, uint64_t *pruned)
 	return RODNS_OK;
 }
 
-uint64_t store_txn_added(const store_txn_t *t)
+uint64_t store_txn_added(store_txn_t *t)
 {
+	int err = t->err == RODNS_OK ? batch_flush(t) : RODNS_OK;
+	if (err != RODNS_OK)
+		txn_fail(t, err);
 	return t->added;
 }
 
-uint64_t store_txn_deleted(const store_txn_t *t)
+uint64_t store_txn_deleted(store_txn_t *t)
 {
+	int err = t->err == RODNS_OK ? batch_flush(t) : RODNS_OK;
+	if (err != RODNS_OK)
+		txn_fail(t, err);
 	return t->deleted;
 }
 
@@ -749,6 +968,7 @@ void store_txn_abort(store_txn_t *t)
 	store_t *s = t->s;
 	for (int i = 0; i < TS__COUNT; i++)
 		sqlite3_finalize(t->ts[i]);
+	sqlite3_finalize(t->batch_st);
 	if (!sqlite3_get_autocommit(s->db))
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	s->txn = NULL;

@@ -369,6 +369,10 @@ int xfr_in_commit(xfr_in_t *x, store_zone_t *meta)
 				    why[0] ? why : rodns_strerror(rc));
 	}
 	meta->serial = x->res.serial;
+	/* the commit alone must describe the zone: a crash before the
+	 * caller's next write would otherwise leave the data of a zone
+	 * whose state still says it was never transferred */
+	meta->state = STORE_ZONE_OK;
 	meta->refresh = x->res.refresh;
 	meta->retry = x->res.retry;
 	meta->expire = x->res.expire;

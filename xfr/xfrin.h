@@ -79,7 +79,7 @@ int xfr_in_new(store_t *s, int64_t zone_id, const xfr_in_params_t *p, xfr_in_t *
 int xfr_in_message(xfr_in_t *x, const uint8_t *msg, size_t len);
 
 /* After xfr_in_message returned 1: prunes superseded and orphaned RRSIGs,
- * writes meta (serial and SOA timers filled in from the transfer) and
+ * writes meta (serial, SOA timers and state OK filled in from the transfer) and
  * commits. For XFR_KIND_UPTODATE it writes nothing. */
 int xfr_in_commit(xfr_in_t *x, store_zone_t *meta);
 

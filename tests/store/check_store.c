@@ -1424,6 +1424,78 @@ START_TEST(test_inception_counts)
 }
 END_TEST
 
+/* An AXFR-like load into a cleared zone, long enough for full insert
+ * batches: duplicates (within a batch and of an earlier batch) are kept
+ * once with the first TTL and counted once, an owner split over two
+ * groups of one batch is still pruned exactly, and the counts are exact. */
+#define BATCH_OWNERS 150
+
+static int add_ttl(store_txn_t *t, const char *owner, uint16_t type, rd_t rd, uint32_t ttl)
+{
+	dns_rr_t rr = mkrr(owner, type, &rd, ttl);
+	return store_txn_add(t, &rr, false);
+}
+
+START_TEST(test_batch_axfr)
+{
+	tmp_t tmp;
+	tmp_make(&tmp);
+	store_t *s = open_rw(tmp.path);
+	int64_t id = zone_new(s, "example.test.");
+	load_example(s, id);
+	store_txn_t *t = begin(s, id);
+	ck_assert_int_eq(store_txn_clear(t), RODNS_OK);
+	char o[64];
+	uint64_t want = 0, want_pruned = 0;
+	for (int i = 0; i < BATCH_OWNERS; i++) {
+		snprintf(o, sizeof(o), "o%03d.example.test.", i);
+		ck_assert_int_eq(add(t, o, DNS_T_A, A((uint8_t)i), false), RODNS_OK);
+		if (i == 5) /* the same RR again, right away, another TTL */
+			ck_assert_int_eq(add_ttl(t, o, DNS_T_A, A((uint8_t)i), 7), RODNS_OK);
+		ck_assert_int_eq(
+		    add(t, o, DNS_T_RRSIG, SIG(DNS_T_A, 13, 1, T0, X0 + (uint32_t)i), false),
+		    RODNS_OK);
+		ck_assert_int_eq(add(t, o, DNS_T_TXT, TXT("t"), false), RODNS_OK);
+		want += 3;
+		if (i % 10 == 0) { /* superseded in the same group */
+			ck_assert_int_eq(
+			    add(t, o, DNS_T_RRSIG, SIG(DNS_T_A, 13, 1, T0 - 100, X0), false),
+			    RODNS_OK);
+			want++, want_pruned++;
+		}
+		if (i % 10 == 6) {
+			/* the previous owner again, after this one: the new
+			 * group alone looks clean, but its RRSIG supersedes
+			 * one of the first group */
+			snprintf(o, sizeof(o), "o%03d.example.test.", i - 1);
+			ck_assert_int_eq(add(t, o, DNS_T_A, A(200), false), RODNS_OK);
+			ck_assert_int_eq(
+			    add(t, o, DNS_T_RRSIG, SIG(DNS_T_A, 13, 1, T0 + 10, X0 + 7), false),
+			    RODNS_OK);
+			want += 2, want_pruned++;
+		}
+		if (i == 100) /* an RR of an early batch once more */
+			ck_assert_int_eq(add_ttl(t, "o003.example.test.", DNS_T_RRSIG,
+						 SIG(DNS_T_A, 13, 1, T0, X0 + 3), 9),
+					 RODNS_OK);
+	}
+	/* an RR of an early batch once more, out of order */
+	ck_assert_int_eq(
+	    add_ttl(t, "o003.example.test.", DNS_T_RRSIG, SIG(DNS_T_A, 13, 1, T0, X0 + 3), 9),
+	    RODNS_OK);
+	ck_assert_uint_eq(store_txn_added(t), want);
+	uint64_t pruned = 0;
+	ck_assert_int_eq(store_txn_prune_rrsigs(t, &pruned), RODNS_OK);
+	ck_assert_uint_eq(pruned, want_pruned);
+	ck_assert_int_eq(commit(s, t, "example.test.", 2), RODNS_OK);
+	ck_assert_uint_eq(zcount(s, id), want - want_pruned);
+	ck_assert_int_eq(raw_int(tmp.path, RECOUNT_DIFF), 0);
+	ck_assert_int_eq(raw_int(tmp.path, "SELECT count(*) FROM rr WHERE ttl != 3600"), 0);
+	store_close(s);
+	tmp_rm(&tmp);
+}
+END_TEST
+
 /* A version 1 file (no rrsig_inc, no zones.rrsigs) is migrated on open by
  * the writer, with counts equal to a recount, and then kept exact. */
 START_TEST(test_migrate_v1)
@@ -1734,6 +1806,7 @@ Suite *store_suite(void)
 	tcase_add_test(tc, test_expiry_changes);
 	tcase_add_test(tc, test_expiry_details);
 	tcase_add_test(tc, test_inception_counts);
+	tcase_add_test(tc, test_batch_axfr);
 	tcase_add_test(tc, test_migrate_v1);
 	tcase_add_test(tc, test_snapshot);
 	tcase_add_test(tc, test_multi_zone);
