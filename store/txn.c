@@ -17,11 +17,16 @@
  * 530-550k. Memory is fixed: ~1.4 MiB whatever the zone size. */
 #define EXP_BATCH 16384
 #define EXP_ARENA (1024 * 1024)
+/* The distinct expiry rows of a flush are upserted this many to a
+ * statement (one VDBE run per EXP_ROWS rows instead of per row); the rest
+ * one by one. */
+#define EXP_ROWS 64
 
 typedef struct {
 	int64_t exp;
 	const uint8_t *key;
 	size_t len;
+	int n; /* RRSIGs: an owner's RRSIGs arrive together, one entry counts them */
 } exp_ent_t;
 
 /* The changes to rrsig_inc (RRSIGs per inception) and to zones.rrsigs are
@@ -144,6 +149,7 @@ struct store_txn {
 	bool key_touched; /* key already in temp.touched */
 	sqlite3_stmt *ts[TS__COUNT];
 	sqlite3_stmt *batch_st; /* BATCH_ROWS-row INSERT, prepared on first use */
+	sqlite3_stmt *exp_st;	/* EXP_ROWS-row rrsig_exp upsert, likewise */
 	size_t nrows, batch_used;
 	row_t rows[BATCH_ROWS];
 	uint8_t batch[BATCH_ARENA + DNS_KEY_MAX + DNS_RDATA_MAX];
@@ -297,17 +303,62 @@ static int exp_apply(store_txn_t *t, int64_t exp, const uint8_t *key, size_t len
 	return run(t, ST_EXP_DROP, st);
 }
 
+static sqlite3_stmt *exp_stmt(store_txn_t *t)
+{
+	if (t->exp_st)
+		return t->exp_st;
+	static const char head[] = "INSERT INTO rrsig_exp(zone, expiration, okey, n) VALUES ";
+	static const char one[] = "(?1,?,?,?),";
+	static const char tail[] =
+	    " ON CONFLICT(zone, expiration, okey) DO UPDATE SET n = n + excluded.n";
+	char sql[sizeof(head) + EXP_ROWS * (sizeof(one) - 1) + sizeof(tail)];
+	size_t n = sizeof(head) - 1;
+	memcpy(sql, head, n);
+	for (int i = 0; i < EXP_ROWS; i++, n += sizeof(one) - 1)
+		memcpy(sql + n, one, sizeof(one) - 1);
+	memcpy(sql + n - 1, tail, sizeof(tail)); /* over the last comma */
+	int rc = sqlite3_prepare_v3(t->s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &t->exp_st, NULL);
+	if (rc != SQLITE_OK) {
+		store_sqlerr(t->s, rc);
+		sqlite3_finalize(t->exp_st);
+		t->exp_st = NULL;
+	}
+	return t->exp_st;
+}
+
+/* Upserts EXP_ROWS distinct expiry rows as one statement. */
+static int exp_apply_rows(store_txn_t *t, const exp_ent_t *e)
+{
+	sqlite3_stmt *st = exp_stmt(t);
+	if (!st)
+		return RODNS_E_STORE;
+	sqlite3_bind_int64(st, 1, t->zone);
+	for (int i = 0; i < EXP_ROWS; i++) {
+		sqlite3_bind_int64(st, 2 + 3 * i, e[i].exp);
+		sqlite3_bind_blob(st, 3 + 3 * i, e[i].key, (int)e[i].len, SQLITE_STATIC);
+		sqlite3_bind_int(st, 4 + 3 * i, e[i].n);
+	}
+	int err = store_stmt_run(t->s, st);
+	sqlite3_reset(st);
+	return err;
+}
+
 static int exp_flush(store_txn_t *t)
 {
 	int err = RODNS_OK;
 	qsort(t->exp, t->nexp, sizeof(t->exp[0]), exp_cmp);
-	for (size_t i = 0; err == RODNS_OK && i < t->nexp;) {
-		size_t j = i + 1;
-		while (j < t->nexp && exp_cmp(&t->exp[i], &t->exp[j]) == 0)
-			j++;
-		err = exp_apply(t, t->exp[i].exp, t->exp[i].key, t->exp[i].len, (int)(j - i));
-		i = j;
+	size_t m = 0; /* merge equal entries: t->exp[0..m) distinct */
+	for (size_t i = 0; i < t->nexp; i++) {
+		if (m > 0 && exp_cmp(&t->exp[m - 1], &t->exp[i]) == 0)
+			t->exp[m - 1].n += t->exp[i].n;
+		else
+			t->exp[m++] = t->exp[i];
 	}
+	size_t i = 0;
+	for (; err == RODNS_OK && i + EXP_ROWS <= m; i += EXP_ROWS)
+		err = exp_apply_rows(t, &t->exp[i]);
+	for (; err == RODNS_OK && i < m; i++)
+		err = exp_apply(t, t->exp[i].exp, t->exp[i].key, t->exp[i].len, t->exp[i].n);
 	t->nexp = 0;
 	t->arena_used = 0;
 	return err;
@@ -315,6 +366,13 @@ static int exp_flush(store_txn_t *t)
 
 static int exp_push(store_txn_t *t, const uint8_t *key, size_t len, int64_t exp)
 {
+	if (t->nexp > 0) {
+		exp_ent_t *last = &t->exp[t->nexp - 1];
+		if (last->exp == exp && last->len == len && memcmp(last->key, key, len) == 0) {
+			last->n++;
+			return RODNS_OK;
+		}
+	}
 	int err = RODNS_OK;
 	if (t->nexp == EXP_BATCH || t->arena_used + len > EXP_ARENA)
 		err = exp_flush(t);
@@ -323,7 +381,7 @@ static int exp_push(store_txn_t *t, const uint8_t *key, size_t len, int64_t exp)
 	uint8_t *k = t->arena + t->arena_used;
 	memcpy(k, key, len);
 	t->arena_used += len;
-	t->exp[t->nexp++] = (exp_ent_t){.exp = exp, .key = k, .len = len};
+	t->exp[t->nexp++] = (exp_ent_t){.exp = exp, .key = k, .len = len, .n = 1};
 	return RODNS_OK;
 }
 
@@ -969,6 +1027,7 @@ void store_txn_abort(store_txn_t *t)
 	for (int i = 0; i < TS__COUNT; i++)
 		sqlite3_finalize(t->ts[i]);
 	sqlite3_finalize(t->batch_st);
+	sqlite3_finalize(t->exp_st);
 	if (!sqlite3_get_autocommit(s->db))
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	s->txn = NULL;

@@ -1496,6 +1496,44 @@ START_TEST(test_batch_axfr)
 }
 END_TEST
 
+/* The expiry rows of a cleared-zone load go EXP_ROWS to an upsert: an
+ * owner's RRSIGs of one expiration count in one row, and rows written by an
+ * earlier flush are added to, not replaced. */
+START_TEST(test_batch_exp_upsert)
+{
+	tmp_t tmp;
+	tmp_make(&tmp);
+	store_t *s = open_rw(tmp.path);
+	int64_t id = zone_new(s, "example.test.");
+	load_example(s, id);
+	store_txn_t *t = begin(s, id);
+	ck_assert_int_eq(store_txn_clear(t), RODNS_OK);
+	char o[64];
+	for (int pass = 0; pass < 3; pass++) {
+		for (int i = 0; i < BATCH_OWNERS; i++) {
+			snprintf(o, sizeof(o), "o%03d.example.test.", i);
+			uint16_t covered = pass == 0 ? DNS_T_A : pass == 1 ? DNS_T_TXT : DNS_T_MX;
+			uint32_t exp = X0 + (uint32_t)(i % 3); /* a few, as signers give */
+			ck_assert_int_eq(add(t, o, DNS_T_RRSIG, SIG(covered, 13, 1, T0, exp), false),
+					 RODNS_OK);
+			ck_assert_int_eq(add(t, o, DNS_T_RRSIG, SIG(covered, 13, 2, T0, exp), false),
+					 RODNS_OK);
+		}
+		int64_t latest = 0; /* flushes the pending rows */
+		ck_assert_int_eq(store_rrsig_latest(s, id, &latest), RODNS_OK);
+	}
+	ck_assert_uint_eq(store_txn_added(t), 3 * 2 * BATCH_OWNERS);
+	ck_assert_int_eq(commit(s, t, "example.test.", 2), RODNS_OK);
+	ck_assert_int_eq(raw_int(tmp.path, RECOUNT_DIFF), 0);
+	ck_assert_int_eq(raw_int(tmp.path, "SELECT count(*) FROM rrsig_exp"), BATCH_OWNERS);
+	ck_assert_int_eq(raw_int(tmp.path, "SELECT count(*) FROM rrsig_exp WHERE n != 6"), 0);
+	ck_assert_int_eq(raw_int(tmp.path, "SELECT sum(n) FROM rrsig_exp"),
+			 raw_int(tmp.path, "SELECT count(*) FROM rr WHERE type = 46"));
+	store_close(s);
+	tmp_rm(&tmp);
+}
+END_TEST
+
 /* A version 1 file (no rrsig_inc, no zones.rrsigs) is migrated on open by
  * the writer, with counts equal to a recount, and then kept exact. */
 START_TEST(test_migrate_v1)
@@ -1807,6 +1845,7 @@ Suite *store_suite(void)
 	tcase_add_test(tc, test_expiry_details);
 	tcase_add_test(tc, test_inception_counts);
 	tcase_add_test(tc, test_batch_axfr);
+	tcase_add_test(tc, test_batch_exp_upsert);
 	tcase_add_test(tc, test_migrate_v1);
 	tcase_add_test(tc, test_snapshot);
 	tcase_add_test(tc, test_multi_zone);
