@@ -108,6 +108,12 @@ typedef struct {
 #define BATCH_COLS  14
 #define BATCH_ARENA (BATCH_ROWS * 2048)
 
+/* A batch statement's row slot: its RRSIG columns as last bound. Bindings
+ * outlive sqlite3_reset, so the zone is bound once per statement, a
+ * non-RRSIG row after one skips its eight NULLs and an RRSIG after one its
+ * gen: a quarter of the binds of a load. */
+enum { SLOT_NEW, SLOT_NULLS, SLOT_SIG };
+
 /* One RR ready for the rr table: owner key, canonical RDATA and, for an
  * RRSIG, its parsed fields. */
 typedef struct {
@@ -149,6 +155,7 @@ struct store_txn {
 	bool key_touched; /* key already in temp.touched */
 	sqlite3_stmt *ts[TS__COUNT];
 	sqlite3_stmt *batch_st; /* BATCH_ROWS-row INSERT, prepared on first use */
+	uint8_t slot[BATCH_ROWS]; /* what batch_st's row i has bound (SLOT_*) */
 	sqlite3_stmt *exp_st;	/* EXP_ROWS-row rrsig_exp upsert, likewise */
 	size_t nrows, batch_used;
 	row_t rows[BATCH_ROWS];
@@ -748,6 +755,36 @@ static sqlite3_stmt *batch_stmt(store_txn_t *t)
 	return t->batch_st;
 }
 
+/* Binds row r into batch_st's slot i (see SLOT_*). */
+static void bind_slot(store_txn_t *t, sqlite3_stmt *st, int i, const row_t *r)
+{
+	int base = i * BATCH_COLS;
+	if (t->slot[i] == SLOT_NEW)
+		sqlite3_bind_int64(st, base + 1, t->zone);
+	sqlite3_bind_blob(st, base + 2, r->key, (int)r->key_len, SQLITE_STATIC);
+	sqlite3_bind_int(st, base + 3, r->type);
+	sqlite3_bind_int(st, base + 4, r->rclass);
+	sqlite3_bind_blob(st, base + 5, r->rd, (int)r->rd_len, SQLITE_STATIC);
+	sqlite3_bind_int64(st, base + 6, r->ttl);
+	if (!r->is_sig) {
+		for (int c = 7; t->slot[i] != SLOT_NULLS && c <= BATCH_COLS; c++)
+			sqlite3_bind_null(st, base + c);
+		t->slot[i] = SLOT_NULLS;
+		return;
+	}
+	const dns_rrsig_t *sig = &r->sig;
+	sqlite3_bind_int(st, base + 7, sig->covered);
+	sqlite3_bind_int(st, base + 8, sig->algorithm);
+	sqlite3_bind_int(st, base + 9, sig->labels);
+	sqlite3_bind_int(st, base + 10, sig->key_tag);
+	sqlite3_bind_blob(st, base + 11, sig->signer.data, sig->signer.len, SQLITE_STATIC);
+	sqlite3_bind_int64(st, base + 12, (int64_t)sig->inception);
+	sqlite3_bind_int64(st, base + 13, (int64_t)sig->expiration);
+	if (t->slot[i] != SLOT_SIG)
+		sqlite3_bind_int64(st, base + 14, t->gen);
+	t->slot[i] = SLOT_SIG;
+}
+
 /* Runs a full batch as one statement, in key order (equal keys in
  * arrival order), and sets each row's added flag. OR FAIL stops at the
  * first row already present and keeps the rows before it, without the
@@ -762,7 +799,7 @@ static int batch_insert(store_txn_t *t)
 		order[i] = &t->rows[i];
 	qsort(order, BATCH_ROWS, sizeof(order[0]), row_ptr_cmp);
 	for (int i = 0; i < BATCH_ROWS; i++)
-		bind_row(t, st, i * BATCH_COLS, order[i], true);
+		bind_slot(t, st, i, order[i]);
 	int rc = sqlite3_step(st);
 	int64_t done = sqlite3_changes64(t->s->db);
 	sqlite3_reset(st);
