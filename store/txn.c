@@ -755,6 +755,27 @@ static sqlite3_stmt *batch_stmt(store_txn_t *t)
 	return t->batch_st;
 }
 
+/* Sorts a batch into key order. A batch is mostly sorted already (an
+ * owner's RRs arrive together, owners in canonical order; within an owner
+ * only the RRSIGs are out of place), so insertion sort, with qsort when it
+ * has to move rows too far (owners in no order, as NSEC3 hashes may come). */
+static void sort_rows(row_t **order)
+{
+	size_t moves = 0;
+	for (size_t i = 1; i < BATCH_ROWS; i++) {
+		row_t *r = order[i];
+		size_t j = i;
+		for (; j > 0 && row_ptr_cmp(&order[j - 1], &r) > 0; j--)
+			order[j] = order[j - 1];
+		order[j] = r;
+		moves += i - j;
+		if (moves > 4 * BATCH_ROWS) {
+			qsort(order, BATCH_ROWS, sizeof(order[0]), row_ptr_cmp);
+			return;
+		}
+	}
+}
+
 /* Binds row r into batch_st's slot i (see SLOT_*). */
 static void bind_slot(store_txn_t *t, sqlite3_stmt *st, int i, const row_t *r)
 {
@@ -797,7 +818,7 @@ static int batch_insert(store_txn_t *t)
 	row_t *order[BATCH_ROWS];
 	for (size_t i = 0; i < BATCH_ROWS; i++)
 		order[i] = &t->rows[i];
-	qsort(order, BATCH_ROWS, sizeof(order[0]), row_ptr_cmp);
+	sort_rows(order);
 	for (int i = 0; i < BATCH_ROWS; i++)
 		bind_slot(t, st, i, order[i]);
 	int rc = sqlite3_step(st);
