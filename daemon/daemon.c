@@ -872,13 +872,14 @@ static void *worker_init(void *arg, int worker)
 				     "query worker cannot open store %s", path);
 	}
 	/* the configured size is the budget of all workers together */
-	uint64_t bytes = ((uint64_t)d->conf->server.answer_cache << 20) / (d->nworkers ? d->nworkers : 1);
+	uint64_t bytes = (uint64_t)d->conf->server.answer_cache << 20;
+	bytes /= d->nworkers ? d->nworkers : 1;
 	if (bytes < 64 * 1024)
 		bytes = 0; /* too small to hold anything worth the lookups: off */
 	if (serve_cache_new((size_t)bytes, &w->cache) != RODNS_OK)
 		daemon_event(EV_CONFIG, NULL, NULL, 0,
 			     "query worker %d: no memory for a %zu KiB answer cache", worker,
-			     bytes >> 10);
+			     (size_t)(bytes >> 10));
 	return w;
 }
 
