@@ -49,6 +49,10 @@ bool store_in_read(const store_t *s)
 static sqlite3_stmt *start(store_t *s, enum store_stmt_id id, int64_t zone, const uint8_t *key,
 			   size_t klen)
 {
+	/* inside the writer's own transaction, rows of a batched load may
+	 * still wait in the batch buffer: in the table first */
+	if (s->txn && store_txn_flush(s->txn) != RODNS_OK)
+		return NULL;
 	sqlite3_stmt *st = store_stmt(s, id);
 	if (!st)
 		return NULL;

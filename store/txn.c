@@ -826,9 +826,9 @@ static int batch_insert(store_txn_t *t)
 	sqlite3_reset(st);
 	if (rc == SQLITE_DONE && done == BATCH_ROWS)
 		done = BATCH_ROWS;
-	else if ((rc & 0xff) != SQLITE_CONSTRAINT)
+	else if (rc != SQLITE_DONE && (rc & 0xff) != SQLITE_CONSTRAINT)
 		return store_sqlerr(t->s, rc);
-	else if (done < 0 || done >= BATCH_ROWS)
+	else if (rc == SQLITE_DONE || done < 0 || done >= BATCH_ROWS)
 		return store_fail(t->s, RODNS_E_STORE, "batch insert: unexpected change count");
 	int err = RODNS_OK;
 	for (int i = 0; err == RODNS_OK && i < BATCH_ROWS; i++) {
