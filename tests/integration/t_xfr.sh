@@ -521,6 +521,15 @@ TX_MS=$(awk -v t="$TX" 'BEGIN { printf "%d", t * 1000 }')
 consistent() {
 	local old=$1 s
 	s=$(xt_store_serial "$STORE2" "$BZ")
+	# killed before the schema was written: the file is empty or an SQLite
+	# database without tables, which rodnsd takes as a new store (nothing
+	# stored yet, like no file at all)
+	if [ -z "$s" ] && [ "$old" = - ] && { [ ! -s "$STORE2" ] ||
+		[ "$(sqlite3 "$STORE2" 'SELECT count(*) FROM sqlite_schema' 2>/dev/null)" = 0 ]; }; then
+		info "  crash: the store file holds no schema yet (killed while creating it)"
+		CRASH_GOT=-
+		return 0
+	fi
 	CRASH_GOT=$s
 	if [ "$s" != "$old" ] && [ "$s" != "$S_NEW" ]; then
 		echo "  stored serial '$s', expected $old or $S_NEW" >&2
