@@ -18,14 +18,15 @@
  * inception elsewhere — or the same inception but stored by a later
  * transfer: a signer that re-signs twice within one second gives both
  * signatures one inception, and the later transfer carries the newer one)
- * or one whose covered RRset is gone. */
+ * or one whose covered RRset is gone. Each deleted row's owner key,
+ * expiration and inception come back for rrsig_exp and rrsig_inc. */
 #define PRUNE_COND                                                                                 \
 	" AND (NOT EXISTS (SELECT 1 FROM rr AS c WHERE c.zone = rr.zone AND c.okey = rr.okey"      \
 	" AND c.type = rr.covered) OR EXISTS (SELECT 1 FROM rr AS n WHERE n.zone = rr.zone"        \
 	" AND n.okey = rr.okey AND n.type = 46 AND n.covered = rr.covered AND n.alg = rr.alg"      \
 	" AND n.keytag = rr.keytag AND n.signer = rr.signer AND (n.inception > rr.inception"     \
 	" OR (n.inception = rr.inception AND n.gen > rr.gen))))"                                   \
-	" RETURNING okey, expiration"
+	" RETURNING okey, expiration, inception"
 
 /* "type = +?N": the unary plus keeps SQLite from comparing the bound type
  * with the partial indexes' "type = 47" terms, which would mark the
@@ -69,6 +70,12 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_PRUNE_ZONE] = "DELETE FROM rr WHERE zone = ?1 AND type = 46" PRUNE_COND,
     [ST_PRUNE_TOUCHED] = "DELETE FROM rr WHERE zone = ?1 AND okey IN"
 			 " (SELECT okey FROM temp.touched) AND type = 46" PRUNE_COND,
+    [ST_INC_ADD] = "INSERT INTO rrsig_inc(zone, inception, n) VALUES (?1, ?2, ?3)"
+		   " ON CONFLICT(zone, inception) DO UPDATE SET n = n + excluded.n",
+    [ST_INC_DROP] = "DELETE FROM rrsig_inc WHERE zone = ?1 AND inception = ?2 AND n <= 0",
+    [ST_INC_CLEAR] = "DELETE FROM rrsig_inc WHERE zone = ?1",
+    [ST_SIGS_ADD] = "UPDATE zones SET rrsigs = rrsigs + ?2 WHERE id = ?1",
+    [ST_SIGS_CLEAR] = "UPDATE zones SET rrsigs = 0 WHERE id = ?1",
     [ST_RRSET] =
 	"SELECT type, class, ttl, rdata FROM rr WHERE zone = ?1 AND okey = ?2 AND type = +?3"
 	" AND class = 1 ORDER BY rdata",

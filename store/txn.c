@@ -42,43 +42,6 @@ typedef struct {
 	bool used;
 } inc_ent_t;
 
-/* Statements only this file runs, prepared on first use in a transaction
- * (the shared cache's SQL is store.c's). */
-enum txn_stmt_id {
-	TS_INC_ADD,
-	TS_INC_DROP,
-	TS_INC_CLEAR,
-	TS_SIGS_ADD,
-	TS_SIGS_CLEAR,
-	TS_PRUNE_ZONE,
-	TS_PRUNE_TOUCHED,
-	TS__COUNT
-};
-
-/* A superseded RRSIG (same owner, covered type, key and signer, later
- * inception elsewhere, or the same inception stored by a later transfer)
- * or one whose covered RRset is gone. As store.c's PRUNE_COND, but the
- * inception comes back too, for rrsig_inc. */
-#define TXN_PRUNE_COND                                                                             \
-	" AND (NOT EXISTS (SELECT 1 FROM rr AS c WHERE c.zone = rr.zone AND c.okey = rr.okey"      \
-	" AND c.type = rr.covered) OR EXISTS (SELECT 1 FROM rr AS n WHERE n.zone = rr.zone"        \
-	" AND n.okey = rr.okey AND n.type = 46 AND n.covered = rr.covered AND n.alg = rr.alg"      \
-	" AND n.keytag = rr.keytag AND n.signer = rr.signer AND (n.inception > rr.inception"     \
-	" OR (n.inception = rr.inception AND n.gen > rr.gen))))"                                   \
-	" RETURNING okey, expiration, inception"
-
-static const char *const txn_sql[TS__COUNT] = {
-    [TS_INC_ADD] = "INSERT INTO rrsig_inc(zone, inception, n) VALUES (?1, ?2, ?3)"
-		   " ON CONFLICT(zone, inception) DO UPDATE SET n = n + excluded.n",
-    [TS_INC_DROP] = "DELETE FROM rrsig_inc WHERE zone = ?1 AND inception = ?2 AND n <= 0",
-    [TS_INC_CLEAR] = "DELETE FROM rrsig_inc WHERE zone = ?1",
-    [TS_SIGS_ADD] = "UPDATE zones SET rrsigs = rrsigs + ?2 WHERE id = ?1",
-    [TS_SIGS_CLEAR] = "UPDATE zones SET rrsigs = 0 WHERE id = ?1",
-    [TS_PRUNE_ZONE] = "DELETE FROM rr WHERE zone = ?1 AND type = 46" TXN_PRUNE_COND,
-    [TS_PRUNE_TOUCHED] = "DELETE FROM rr WHERE zone = ?1 AND okey IN"
-			 " (SELECT okey FROM temp.touched) AND type = 46" TXN_PRUNE_COND,
-};
-
 /* After a clear, the RRs that arrive together for one owner (AXFR sends
  * an owner's RRs together) are usually all it has, so whether the owner
  * needs pruning is known when its group ends; only such owners go to
@@ -153,7 +116,6 @@ struct store_txn {
 	uint8_t key[DNS_KEY_MAX];
 	size_t key_len;
 	bool key_touched; /* key already in temp.touched */
-	sqlite3_stmt *ts[TS__COUNT];
 	sqlite3_stmt *batch_st; /* BATCH_ROWS-row INSERT, prepared on first use */
 	uint8_t slot[BATCH_ROWS]; /* what batch_st's row i has bound (SLOT_*) */
 	sqlite3_stmt *exp_st;	/* EXP_ROWS-row rrsig_exp upsert, likewise */
@@ -195,38 +157,19 @@ static int run_zone(store_txn_t *t, enum store_stmt_id id)
 	return run(t, id, st);
 }
 
-/* txn.c's own statement id, reset, zone bound as ?1. NULL on error. */
-static sqlite3_stmt *tstmt(store_txn_t *t, enum txn_stmt_id id)
+/* Runs the cached statement id with ?1 = the zone, ?2 = a (when given)
+ * and ?3 = b (when given). */
+static int run_args(store_txn_t *t, enum store_stmt_id id, int nargs, int64_t a, int64_t b)
 {
-	sqlite3_stmt *st = t->ts[id];
-	if (!st) {
-		int rc = sqlite3_prepare_v3(t->s->db, txn_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
-					    &st, NULL);
-		if (rc != SQLITE_OK) {
-			store_sqlerr(t->s, rc);
-			sqlite3_finalize(st);
-			return NULL;
-		}
-		t->ts[id] = st;
-	}
-	sqlite3_reset(st);
-	sqlite3_bind_int64(st, 1, t->zone);
-	return st;
-}
-
-/* Runs txn.c's statement id with ?2 = a (when given) and ?3 = b (when given). */
-static int trun(store_txn_t *t, enum txn_stmt_id id, int nargs, int64_t a, int64_t b)
-{
-	sqlite3_stmt *st = tstmt(t, id);
+	sqlite3_stmt *st = store_stmt(t->s, id);
 	if (!st)
 		return RODNS_E_STORE;
+	sqlite3_bind_int64(st, 1, t->zone);
 	if (nargs > 0)
 		sqlite3_bind_int64(st, 2, a);
 	if (nargs > 1)
 		sqlite3_bind_int64(st, 3, b);
-	int err = store_stmt_run(t->s, st);
-	sqlite3_reset(st);
-	return err;
+	return run(t, id, st);
 }
 
 static void inc_reset(store_txn_t *t)
@@ -244,12 +187,12 @@ static int inc_flush(store_txn_t *t)
 		const inc_ent_t *e = &t->inc[i];
 		if (!e->used || e->delta == 0)
 			continue;
-		err = trun(t, TS_INC_ADD, 2, e->inception, e->delta);
+		err = run_args(t, ST_INC_ADD, 2, e->inception, e->delta);
 		if (err == RODNS_OK && e->delta < 0)
-			err = trun(t, TS_INC_DROP, 1, e->inception, 0);
+			err = run_args(t, ST_INC_DROP, 1, e->inception, 0);
 	}
 	if (err == RODNS_OK && t->sigs_delta != 0)
-		err = trun(t, TS_SIGS_ADD, 1, t->sigs_delta, 0);
+		err = run_args(t, ST_SIGS_ADD, 1, t->sigs_delta, 0);
 	inc_reset(t);
 	return err;
 }
@@ -971,9 +914,9 @@ int store_txn_clear(store_txn_t *t)
 		err = run_zone(t, other ? ST_EXP_CLEAR : ST_EXP_CLEAR_ALL);
 	}
 	if (err == RODNS_OK)
-		err = trun(t, TS_INC_CLEAR, 0, 0, 0);
+		err = run_args(t, ST_INC_CLEAR, 0, 0, 0);
 	if (err == RODNS_OK)
-		err = trun(t, TS_SIGS_CLEAR, 0, 0, 0);
+		err = run_args(t, ST_SIGS_CLEAR, 0, 0, 0);
 	if (err == RODNS_OK)
 		err = run_zone(t, ST_TOUCH_CLEAR);
 	inc_reset(t);
@@ -991,13 +934,14 @@ int store_txn_clear(store_txn_t *t)
  * after a clear and a deletion) and takes each out of the expiry index. */
 static int prune(store_txn_t *t, uint64_t *pruned)
 {
-	enum txn_stmt_id id = t->cleared && t->rescan ? TS_PRUNE_ZONE : TS_PRUNE_TOUCHED;
+	enum store_stmt_id id = t->cleared && t->rescan ? ST_PRUNE_ZONE : ST_PRUNE_TOUCHED;
 	int err = t->cleared && !t->rescan ? group_end(t) : RODNS_OK;
 	if (err != RODNS_OK)
 		return err;
-	sqlite3_stmt *st = tstmt(t, id);
+	sqlite3_stmt *st = store_stmt(t->s, id);
 	if (!st)
 		return RODNS_E_STORE;
+	sqlite3_bind_int64(st, 1, t->zone);
 	int rc;
 	/* SQLite deletes every row on the first step and hands out the
 	 * RETURNING rows afterwards, so the expiry updates may interleave. */
@@ -1011,7 +955,7 @@ static int prune(store_txn_t *t, uint64_t *pruned)
 	}
 	if (err == RODNS_OK && rc != SQLITE_DONE)
 		err = store_sqlerr(t->s, rc);
-	sqlite3_reset(st);
+	store_stmt_done(t->s, id, st);
 	return err;
 }
 
@@ -1082,8 +1026,6 @@ void store_txn_abort(store_txn_t *t)
 	if (!t)
 		return;
 	store_t *s = t->s;
-	for (int i = 0; i < TS__COUNT; i++)
-		sqlite3_finalize(t->ts[i]);
 	sqlite3_finalize(t->batch_st);
 	sqlite3_finalize(t->exp_st);
 	if (!sqlite3_get_autocommit(s->db))
