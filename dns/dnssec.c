@@ -18,11 +18,6 @@
 /* RRsets up to this many RRs are sorted on the stack. */
 #define REFS_STACK 64
 
-static inline uint8_t lower(uint8_t c)
-{
-	return (c >= 'A' && c <= 'Z') ? (uint8_t)(c | 0x20) : c;
-}
-
 static inline uint8_t *put16(uint8_t *p, uint16_t v)
 {
 	p[0] = (uint8_t)(v >> 8);
@@ -382,7 +377,7 @@ static long signed_data(const dns_rrsig_t *sig, const uint8_t *sig_rdata, const 
 	memcpy(p, sig_rdata, 18);
 	p += 18;
 	for (size_t i = 0; i < sig->signer.len; i++)
-		*p++ = lower(sig->signer.data[i]);
+		*p++ = dns_lower(sig->signer.data[i]);
 	for (size_t i = 0; i < n; i++) {
 		if (i > 0 && dns_rdata_cmp(sig->covered, r[i - 1].p, r[i - 1].len, r[i].p,
 					   r[i].len) == 0)

@@ -3,11 +3,6 @@
 
 #include "dns/name.h"
 
-static inline uint8_t lower(uint8_t c)
-{
-	return (c >= 'A' && c <= 'Z') ? (uint8_t)(c + 32) : c;
-}
-
 /* Appends one label to a name under construction (without the root). */
 static int put_label(dns_name_t *out, const uint8_t *lab, uint8_t len)
 {
@@ -137,7 +132,7 @@ static bool msg_name_eq(const uint8_t *msg, size_t moff, const uint8_t *s)
 		if (c == 0)
 			return true;
 		for (uint8_t i = 1; i <= c; i++)
-			if (lower(msg[moff + i]) != lower(s[i]))
+			if (dns_lower(msg[moff + i]) != dns_lower(s[i]))
 				return false;
 		moff += 1 + (size_t)c;
 		s += 1 + c;
@@ -333,7 +328,7 @@ bool dns_name_eq(const dns_name_t *a, const dns_name_t *b)
 	if (a->len != b->len || a->labels != b->labels)
 		return false;
 	for (size_t i = 0; i < a->len; i++)
-		if (lower(a->data[i]) != lower(b->data[i]))
+		if (dns_lower(a->data[i]) != dns_lower(b->data[i]))
 			return false;
 	return true;
 }
@@ -355,7 +350,7 @@ static int label_cmp(const uint8_t *a, const uint8_t *b)
 	uint8_t la = a[0], lb = b[0];
 	uint8_t m = la < lb ? la : lb;
 	for (uint8_t i = 1; i <= m; i++) {
-		uint8_t x = lower(a[i]), y = lower(b[i]);
+		uint8_t x = dns_lower(a[i]), y = dns_lower(b[i]);
 		if (x != y)
 			return x < y ? -1 : 1;
 	}
@@ -389,7 +384,7 @@ void dns_name_lower(dns_name_t *n)
 	while (n->data[off] != 0) {
 		uint8_t c = n->data[off];
 		for (uint8_t i = 1; i <= c; i++)
-			n->data[off + i] = lower(n->data[off + i]);
+			n->data[off + i] = dns_lower(n->data[off + i]);
 		off += 1 + (size_t)c;
 	}
 }
@@ -412,7 +407,7 @@ size_t dns_name_key(const dns_name_t *n, uint8_t key[DNS_KEY_MAX])
 	while (k > 0) {
 		const uint8_t *lab = n->data + offs[--k];
 		for (uint8_t i = 1; i <= lab[0]; i++) {
-			uint8_t c = lower(lab[i]);
+			uint8_t c = dns_lower(lab[i]);
 			if (c <= 1) {
 				key[o++] = 1;
 				key[o++] = (uint8_t)(c + 1);

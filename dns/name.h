@@ -74,6 +74,12 @@ int dns_name_cmp(const dns_name_t *a, const dns_name_t *b);
 bool dns_name_is_sub(const dns_name_t *n, const dns_name_t *parent);
 
 /* Lowercases the name in place (ASCII A-Z only). */
+/* One octet in DNS case-insensitive form (RFC 4343: ASCII letters only). */
+static inline uint8_t dns_lower(uint8_t c)
+{
+	return (c >= 'A' && c <= 'Z') ? (uint8_t)(c | 0x20) : c;
+}
+
 void dns_name_lower(dns_name_t *n);
 
 /* The name with its first k labels removed (k <= labels). */

@@ -311,11 +311,6 @@ int dns_rdata_check(uint16_t type, const uint8_t *rdata, size_t len)
 	return rdata_walk(dns_rdesc(type), rdata, len, &s);
 }
 
-static inline uint8_t lower(uint8_t c)
-{
-	return (c >= 'A' && c <= 'Z') ? (uint8_t)(c | 0x20) : c;
-}
-
 int dns_rdata_canon(uint16_t type, const uint8_t *rdata, size_t len, uint8_t *out)
 {
 	spans_t s;
@@ -328,7 +323,7 @@ int dns_rdata_canon(uint16_t type, const uint8_t *rdata, size_t len, uint8_t *ou
 	/* Length octets are below 64, so lowering whole spans leaves them be. */
 	for (int i = 0; i < s.n; i++)
 		for (size_t j = s.lo[i]; j < s.hi[i]; j++)
-			out[j] = lower(out[j]);
+			out[j] = dns_lower(out[j]);
 	return (int)len;
 }
 
@@ -373,7 +368,7 @@ int dns_rdata_cmp(uint16_t type, const uint8_t *a, size_t alen, const uint8_t *b
 				return c < 0 ? -1 : 1;
 		}
 		for (size_t j = i; (la || lb) && j < e; j++) {
-			uint8_t x = la ? lower(a[j]) : a[j], y = lb ? lower(b[j]) : b[j];
+			uint8_t x = la ? dns_lower(a[j]) : a[j], y = lb ? dns_lower(b[j]) : b[j];
 			if (x != y)
 				return x < y ? -1 : 1;
 		}

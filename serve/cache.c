@@ -40,11 +40,6 @@ struct serve_cache {
 	serve_cache_stats_t st;
 };
 
-static inline uint8_t lower(uint8_t c)
-{
-	return c >= 'A' && c <= 'Z' ? (uint8_t)(c + 32) : c;
-}
-
 int serve_cache_new(size_t max_bytes, serve_cache_t **out)
 {
 	*out = NULL;
@@ -118,7 +113,7 @@ bool serve_cache_key(serve_cache_key_t *k, const dns_msg_t *q, bool tcp, size_t 
 				 .edns = q->edns.present, .tcp = tcp};
 	uint32_t h = 0x811c9dc5u;
 	for (unsigned i = 0; i < q->qname.len; i++)
-		h = mix(h, lower(q->qname.data[i]));
+		h = mix(h, dns_lower(q->qname.data[i]));
 	h = mix(h, (uint32_t)k->qtype << 16 | k->qclass);
 	h = mix(h, (uint32_t)k->qflags << 16 | k->eflags);
 	h = mix(h, (uint32_t)k->limit << 16 | (uint32_t)k->edns << 8 | k->tcp);
@@ -137,7 +132,7 @@ static bool same_key(const entry_t *e, const serve_cache_key_t *k)
 	    e->namelen != k->qname->len)
 		return false;
 	for (unsigned i = 0; i < e->namelen; i++)
-		if (e->data[i] != lower(k->qname->data[i]))
+		if (e->data[i] != dns_lower(k->qname->data[i]))
 			return false;
 	return true;
 }
@@ -192,7 +187,7 @@ static bool cacheable(const serve_cache_key_t *k, const uint8_t *r, size_t len)
 	    r[5] != 1 || (rcode != DNS_RC_NOERROR && rcode != DNS_RC_NXDOMAIN))
 		return false;
 	for (size_t i = 0; i < nl; i++)
-		if (lower(r[DNS_HDR_LEN + i]) != lower(k->qname->data[i]))
+		if (dns_lower(r[DNS_HDR_LEN + i]) != dns_lower(k->qname->data[i]))
 			return false;
 	return true;
 }
@@ -262,7 +257,7 @@ void serve_cache_put(serve_cache_t *c, const serve_cache_key_t *k, const uint8_t
 		       .tcp = k->tcp,
 		       .namelen = k->qname->len};
 	for (unsigned i = 0; i < e->namelen; i++)
-		e->data[i] = lower(k->qname->data[i]);
+		e->data[i] = dns_lower(k->qname->data[i]);
 	memcpy(e->data + e->namelen, resp, len);
 	s->e = e;
 	s->hash = k->hash;
