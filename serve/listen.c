@@ -286,18 +286,30 @@ static void udp_send(int fd, struct mmsghdr *out, int n)
 	}
 }
 
-/* Reads one batch, answers it, sends the answers. Returns how many
- * datagrams were read (0 when none was waiting). */
-static int udp_batch(udp_sock_t *u)
+/* The receive headers: each datagram its own buffer, address and control
+ * space, for the worker's lifetime. */
+static void udp_batch_init(udp_batch_t *b)
 {
-	worker_t *w = u->w;
-	udp_batch_t *b = w->ub;
 	for (int i = 0; i < UDP_BATCH; i++) {
 		b->iin[i] = (struct iovec){.iov_base = b->q[i], .iov_len = UDP_QMAX};
 		b->in[i].msg_hdr = (struct msghdr){
 		    .msg_name = &b->from[i], .msg_namelen = sizeof(b->from[i]),
 		    .msg_iov = &b->iin[i], .msg_iovlen = 1, .msg_control = b->cbuf[i].buf,
 		    .msg_controllen = sizeof(b->cbuf[i].buf)};
+	}
+}
+
+/* Reads one batch, answers it, sends the answers. Returns how many
+ * datagrams were read (0 when none was waiting). */
+static int udp_batch(udp_sock_t *u)
+{
+	worker_t *w = u->w;
+	udp_batch_t *b = w->ub;
+	/* recvmmsg changed only these of the headers udp_batch_init set */
+	for (int i = 0; i < UDP_BATCH; i++) {
+		b->in[i].msg_hdr.msg_namelen = sizeof(b->from[i]);
+		b->in[i].msg_hdr.msg_controllen = sizeof(b->cbuf[i].buf);
+		b->in[i].msg_hdr.msg_flags = 0;
 	}
 	int n = recvmmsg(u->fd, b->in, UDP_BATCH, MSG_DONTWAIT, NULL);
 	if (n <= 0)
@@ -591,6 +603,7 @@ int serve_listen_start(serve_listen_t *l)
 		w->ub->r = malloc(UDP_BATCH * w->ub->rcap);
 		if (!w->ub->r)
 			return -ENOMEM;
+		udp_batch_init(w->ub);
 		ev_async_init(&w->stop, stop_cb);
 		ev_async_start(w->loop, &w->stop);
 		if (pthread_create(&w->thread, NULL, worker_main, w) != 0)
