@@ -4,12 +4,12 @@
  *
  * The key is everything the answer bytes depend on besides the zone's
  * generation: the question name (lowercased), type and class, the header
- * flags but RD and the ID, whether the query had EDNS and its flags, and
- * the size the response may take (transport and payload size), and the
- * payload size our own OPT offers. A hit
- * copies the stored response and puts the query's ID, RD bit and question
- * name (the client's case) into it; names that the encoder compressed
- * against the question follow its case, as in a fresh answer.
+ * flags but RD and the ID, whether the query had EDNS and its flags, the
+ * size the response may take (transport and payload size) and the payload
+ * size our own OPT offers. A hit copies the stored response and puts the
+ * query's ID, RD bit and question name (the client's case) into it; names
+ * that the encoder compressed against the question follow its case, as in
+ * a fresh answer.
  *
  * Queries that may get an answer depending on something else bypass the
  * cache (serve_cache_key returns false): other opcodes, not exactly one
