@@ -89,15 +89,21 @@ t_spawn() {
 # free_port: prints a port in 20000-32699 on which nothing listens (TCP or
 # UDP) and that this test has not handed out before. The range stays below
 # Linux's ephemeral ports (32768-60999), which outgoing connections of any
-# process may take between this check and the bind.
+# process may take between this check and the bind. Callers take the port
+# with P=$(free_port), a subshell, so the ports handed out are kept in a
+# file in $T_DIR (after t_init), not only in a variable.
 T_PORTS_GIVEN=" "
 free_port() {
-	local p i
+	local p i given=$T_PORTS_GIVEN
+	if [ -n "$T_DIR" ] && [ -f "$T_DIR/.ports" ]; then
+		given="$given$(tr '\n' ' ' <"$T_DIR/.ports")"
+	fi
 	for ((i = 0; i < 200; i++)); do
 		p=$((20000 + RANDOM % 12700))
-		case "$T_PORTS_GIVEN" in *" $p "*) continue ;; esac
+		case "$given" in *" $p "*) continue ;; esac
 		if [ -z "$(ss -Htuln "sport = :$p" 2>/dev/null)" ]; then
 			T_PORTS_GIVEN="$T_PORTS_GIVEN$p "
+			if [ -n "$T_DIR" ]; then echo "$p" >>"$T_DIR/.ports"; fi
 			echo "$p"
 			return 0
 		fi

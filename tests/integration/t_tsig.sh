@@ -140,7 +140,10 @@ run_rodnsd() {
 	RLOG=$T_DIR/$n-${STARTS[$n]}.log
 	t_spawn "$RLOG" "$RODNSD" -c "$c"
 	RPID=$T_LAST_PID
-	wait_for 15 answers "$port"
+	wait_for 15 answers "$port" && return 0
+	echo "   rodnsd $n does not answer on port $port; its log ends:" >&2
+	tail -n 5 "$RLOG" >&2
+	return 1
 }
 
 answers() {
