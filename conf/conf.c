@@ -39,6 +39,7 @@ static void conf_defaults(conf_ctx_t *c, conf_t *conf)
 	s->tcp_idle_timeout = CONF_DEF_TCP_IDLE;
 	s->tcp_max_clients = CONF_DEF_TCP_CLIENTS;
 	s->answer_cache = CONF_DEF_ANSWER_CACHE;
+	s->steer_by_name = true;
 	conf->log.level = CONF_LOG_INFO;
 	conf->events.syslog = true;
 	conf->events.hook_timeout = CONF_DEF_HOOK_TIMEOUT;

@@ -115,6 +115,7 @@ typedef struct {
 	uint32_t tcp_idle_timeout;
 	unsigned tcp_max_clients;
 	unsigned answer_cache; /* MiB in all, 0..65536; 0: off */
+	bool steer_by_name;    /* UDP questions to workers by name; default true */
 	char *vici;           /* strongSwan's VICI socket, for transport ipsec */
 } conf_server_t;
 

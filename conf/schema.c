@@ -113,6 +113,7 @@ static const conf_key_t server_keys[] = {
 	  86400 },
 	{ "tcp-max-clients", conf_set_uint, offsetof(conf_server_t, tcp_max_clients), 0, 1, 65535 },
 	{ "answer-cache", conf_set_uint, offsetof(conf_server_t, answer_cache), 0, 0, 65536 },
+	{ "steer-by-name", conf_set_bool, offsetof(conf_server_t, steer_by_name), 0, 0, 0 },
 	{ "vici", set_socket, offsetof(conf_server_t, vici), 0, 0, 0 },
 };
 

@@ -899,6 +899,7 @@ static void worker_tick(void *worker_ctx)
 		atomic_store_explicit(&w->cache_hits, st.hits, memory_order_relaxed);
 		atomic_store_explicit(&w->cache_misses, st.misses, memory_order_relaxed);
 		atomic_store_explicit(&w->cache_evictions, st.evictions, memory_order_relaxed);
+		atomic_store_explicit(&w->cache_rejected, st.rejected, memory_order_relaxed);
 		atomic_store_explicit(&w->cache_bytes, st.bytes, memory_order_relaxed);
 		atomic_store_explicit(&w->cache_entries, st.entries, memory_order_relaxed);
 	}
@@ -934,13 +935,18 @@ static int bind_listeners(daemon_t *d)
 	serve_listen_conf_t lc = {.addrs = s->listen, .n_addrs = s->n_listen,
 				  .workers = s->workers, .tcp_idle_timeout = s->tcp_idle_timeout,
 				  .tcp_max_clients = s->tcp_max_clients,
-				  .max_udp_payload = s->max_udp_payload, .handler = handler,
+				  .max_udp_payload = s->max_udp_payload,
+				  .steer_by_name = s->steer_by_name, .handler = handler,
 				  .worker_init = worker_init, .worker_fini = worker_fini,
 				  .worker_tick = worker_tick, .arg = d};
 	char err[256];
 	int rc = serve_listen_bind(&lc, &d->listen, err, sizeof(err));
 	if (rc != RODNS_OK)
 		daemon_event(EV_CONFIG, NULL, NULL, 0, "%s", err);
+	else if (s->steer_by_name && s->workers > 1 && serve_listen_steering(d->listen))
+		daemon_event(EV_DAEMON, NULL, NULL, 0,
+			     "UDP queries go to workers by client address, not by name: %s",
+			     serve_listen_steering(d->listen));
 	return rc;
 }
 

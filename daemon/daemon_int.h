@@ -81,6 +81,7 @@ typedef struct {
 	_Atomic uint64_t q[QRC__N][2];
 	/* the cache's figures, copied by the worker's tick for the metrics */
 	_Atomic uint64_t cache_hits, cache_misses, cache_evictions, cache_bytes, cache_entries;
+	_Atomic uint64_t cache_rejected;
 } dworker_t;
 
 struct daemon {

@@ -272,7 +272,7 @@ static void render_queries(daemon_t *d, dbuf_t *b)
  * worker's last tick, at most ~50 ms old). */
 static void render_cache(daemon_t *d, dbuf_t *b)
 {
-	uint64_t v[5] = {0};
+	uint64_t v[6] = {0};
 	pthread_mutex_lock(&d->lock);
 	for (size_t i = 0; i < d->nworkers; i++) {
 		dworker_t *w = d->workers[i];
@@ -283,11 +283,12 @@ static void render_cache(daemon_t *d, dbuf_t *b)
 		v[2] += atomic_load_explicit(&w->cache_evictions, memory_order_relaxed);
 		v[3] += atomic_load_explicit(&w->cache_bytes, memory_order_relaxed);
 		v[4] += atomic_load_explicit(&w->cache_entries, memory_order_relaxed);
+		v[5] += atomic_load_explicit(&w->cache_rejected, memory_order_relaxed);
 	}
 	pthread_mutex_unlock(&d->lock);
 	static const struct {
 		const char *name, *type, *help;
-	} m[5] = {
+	} m[6] = {
 		{"rodns_answer_cache_hits_total", "counter", "Queries answered from the answer cache."},
 		{"rodns_answer_cache_misses_total", "counter",
 		 "Cacheable queries not found in the answer cache (answered from the store)."},
@@ -295,8 +296,11 @@ static void render_cache(daemon_t *d, dbuf_t *b)
 		 "Answers dropped from the answer cache to make room."},
 		{"rodns_answer_cache_bytes", "gauge", "Memory held by cached answers."},
 		{"rodns_answer_cache_entries", "gauge", "Answers in the answer cache."},
+		{"rodns_answer_cache_rejected_total", "counter",
+		 "Answers not cached: their question was asked less often than those they would "
+		 "replace."},
 	};
-	for (int i = 0; i < 5; i++) {
+	for (int i = 0; i < 6; i++) {
 		family(b, m[i].name, m[i].type, m[i].help);
 		dbuf_printf(b, "%s %llu\n", m[i].name, (unsigned long long)v[i]);
 	}

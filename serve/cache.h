@@ -45,6 +45,7 @@ typedef struct {
 
 typedef struct {
 	uint64_t hits, misses, inserts, evictions;
+	uint64_t rejected; /* answers not kept: asked less often than what they would replace */
 	size_t entries, bytes, max_bytes;
 } serve_cache_stats_t;
 

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <ev.h>
 #include <fcntl.h>
+#include <linux/filter.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -90,6 +91,8 @@ struct serve_listen {
 	serve_listen_conf_t c;
 	conf_addr_t *addrs; /* with ports resolved */
 	worker_t *workers;
+	bool steered; /* every address's UDP group has the program attached */
+	char steer_err[128];
 };
 
 static int set_nonblock(int fd)
@@ -208,6 +211,101 @@ static int bind_worker(serve_listen_t *l, worker_t *w, char *err, size_t cap)
 	return RODNS_OK;
 }
 
+/* ---- steering by question name ------------------------------------------ */
+
+/* A classic BPF program for SO_ATTACH_REUSEPORT_CBPF that picks the worker
+ * for a UDP datagram from its question name, so that every worker's answer
+ * cache holds its own share of the names instead of a copy of everyone's.
+ * The kernel runs it on the UDP payload (the DNS message) and takes the
+ * result as an index into the port's socket group, which is in bind order:
+ * worker i's socket is index i (serve_listen_bind binds the workers in
+ * order). An index out of range, which the program returns for what it
+ * cannot hash, makes the kernel fall back to its usual 4-tuple hash.
+ *
+ * The hash covers what distinguishes names in practice: the first 4 octets
+ * of the first label, its middle 4 and last 4 (labels of 4 or more), and the
+ * first 4 octets after the first label (the second label, or the type and
+ * class after a one-label name). Every word is ORed with 0x20 per octet, so
+ * the letters' case does not matter (0x20 randomisation). Nothing from the
+ * 12-octet header goes in: the ID must not move a question between
+ * workers. A first label of 64 or more (a compression pointer or garbage)
+ * or a datagram too short to hold what the program reads goes to the
+ * kernel's hash. */
+#define STEER_GOLD 0x9e3779b1u
+#define STEER_FOLD 0x20202020u
+#define STEER_FALLBACK 0xffffffffu
+
+#define STMT(c, k) ((struct sock_filter)BPF_STMT((c), (k)))
+#define JUMP(c, k, t, f) ((struct sock_filter)BPF_JUMP((c), (k), (t), (f)))
+
+/* Fills f (STEER_LEN instructions). Jump offsets count the instructions
+ * skipped: see the numbers on the right. */
+#define STEER_LEN 38
+static void steer_prog(unsigned workers, struct sock_filter *f)
+{
+	const struct sock_filter p[STEER_LEN] = {
+		STMT(BPF_LD | BPF_B | BPF_ABS, 12),	      /*  0 A = L1, first label length */
+		JUMP(BPF_JMP | BPF_JGE | BPF_K, 64, 35, 0),   /*  1 pointer or bad: 37 */
+		STMT(BPF_ST, 2),			      /*  2 M2 = L1 */
+		STMT(BPF_ALU | BPF_ADD | BPF_K, 18),	      /*  3 the last octet read + 1 */
+		STMT(BPF_LDX | BPF_W | BPF_LEN, 0),	      /*  4 X = datagram length */
+		JUMP(BPF_JMP | BPF_JGT | BPF_X, 0, 31, 0),    /*  5 too short: 37 */
+		STMT(BPF_LD | BPF_W | BPF_ABS, 13),	      /*  6 first 4 octets of label 1 */
+		STMT(BPF_ALU | BPF_OR | BPF_K, STEER_FOLD),   /*  7 */
+		STMT(BPF_ALU | BPF_MUL | BPF_K, STEER_GOLD),  /*  8 */
+		STMT(BPF_ST, 0),			      /*  9 M0 = h */
+		STMT(BPF_LD | BPF_MEM, 2),		      /* 10 A = L1 */
+		JUMP(BPF_JMP | BPF_JGE | BPF_K, 4, 0, 16),    /* 11 L1 < 4: 28 */
+		STMT(BPF_LDX | BPF_MEM, 2),		      /* 12 X = L1 */
+		STMT(BPF_LD | BPF_W | BPF_IND, 9),	      /* 13 last 4 octets of label 1 */
+		STMT(BPF_ALU | BPF_OR | BPF_K, STEER_FOLD),   /* 14 */
+		STMT(BPF_LDX | BPF_MEM, 0),		      /* 15 */
+		STMT(BPF_ALU | BPF_XOR | BPF_X, 0),	      /* 16 */
+		STMT(BPF_ALU | BPF_MUL | BPF_K, STEER_GOLD),  /* 17 */
+		STMT(BPF_ST, 0),			      /* 18 */
+		STMT(BPF_LD | BPF_MEM, 2),		      /* 19 */
+		STMT(BPF_ALU | BPF_RSH | BPF_K, 1),	      /* 20 */
+		STMT(BPF_MISC | BPF_TAX, 0),		      /* 21 X = L1 / 2 */
+		STMT(BPF_LD | BPF_W | BPF_IND, 11),	      /* 22 middle 4 octets of label 1 */
+		STMT(BPF_ALU | BPF_OR | BPF_K, STEER_FOLD),   /* 23 */
+		STMT(BPF_LDX | BPF_MEM, 0),		      /* 24 */
+		STMT(BPF_ALU | BPF_XOR | BPF_X, 0),	      /* 25 */
+		STMT(BPF_ALU | BPF_MUL | BPF_K, STEER_GOLD),  /* 26 */
+		STMT(BPF_ST, 0),			      /* 27 */
+		STMT(BPF_LDX | BPF_MEM, 2),		      /* 28 X = L1 */
+		STMT(BPF_LD | BPF_W | BPF_IND, 14),	      /* 29 4 octets after label 1 */
+		STMT(BPF_ALU | BPF_OR | BPF_K, STEER_FOLD),   /* 30 */
+		STMT(BPF_LDX | BPF_MEM, 0),		      /* 31 */
+		STMT(BPF_ALU | BPF_XOR | BPF_X, 0),	      /* 32 */
+		STMT(BPF_ALU | BPF_MUL | BPF_K, STEER_GOLD),  /* 33 */
+		STMT(BPF_ALU | BPF_RSH | BPF_K, 16),	      /* 34 */
+		STMT(BPF_ALU | BPF_MOD | BPF_K, workers),     /* 35 */
+		STMT(BPF_RET | BPF_A, 0),		      /* 36 the worker */
+		STMT(BPF_RET | BPF_K, STEER_FALLBACK),	      /* 37 the kernel's hash */
+	};
+	memcpy(f, p, sizeof(p));
+}
+
+/* Attaches the program to each address's UDP socket group (once per group:
+ * the kernel keeps it for the group). On failure (an old kernel, a
+ * seccomp policy) the kernel's hash stays in use and l->steer_err says
+ * why. */
+static void steer_attach(serve_listen_t *l)
+{
+	struct sock_filter f[STEER_LEN];
+	steer_prog(l->c.workers, f);
+	struct sock_fprog fp = {.len = STEER_LEN, .filter = f};
+	worker_t *w = &l->workers[0];
+	for (size_t i = 0; i < w->nsock; i++)
+		if (setsockopt(w->udp[i].fd, SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, &fp,
+			       sizeof(fp)) < 0) {
+			snprintf(l->steer_err, sizeof(l->steer_err), "SO_ATTACH_REUSEPORT_CBPF: %s",
+				 strerror(errno));
+			return;
+		}
+	l->steered = true;
+}
+
 int serve_listen_bind(const serve_listen_conf_t *c, serve_listen_t **out, char *err, size_t cap)
 {
 	serve_listen_t *l = calloc(1, sizeof(*l));
@@ -230,8 +328,19 @@ int serve_listen_bind(const serve_listen_conf_t *c, serve_listen_t **out, char *
 		serve_listen_stop(l);
 		return rc;
 	}
+	if (l->c.steer_by_name && l->c.workers > 1)
+		steer_attach(l);
 	*out = l;
 	return RODNS_OK;
+}
+
+const char *serve_listen_steering(const serve_listen_t *l)
+{
+	if (l->steered)
+		return NULL;
+	if (!l->c.steer_by_name || l->c.workers < 2)
+		return "not asked for";
+	return l->steer_err;
 }
 
 uint16_t serve_listen_port(const serve_listen_t *l)

@@ -1,7 +1,9 @@
 /* Listeners: N worker threads, each with its own libev loop, its own
  * SO_REUSEPORT UDP and TCP sockets on every configured address, and its own
  * per-worker state (a read-only store connection, set up by the handler's
- * init). TCP per RFC 7766: several queries in flight on one connection
+ * init). A UDP question goes to the worker its name hashes to (see
+ * steer_by_name), so each worker's answer cache keeps its own share of the
+ * names. TCP per RFC 7766: several queries in flight on one connection
  * (answered in order of completion, which for a synchronous handler is
  * arrival order), an idle timeout, and a connection limit per worker. UDP
  * and TCP are separate watchers on the same loop, so a slow TCP client
@@ -47,6 +49,10 @@ typedef struct {
 	uint32_t tcp_idle_timeout; /* seconds */
 	unsigned tcp_max_clients;  /* per worker */
 	uint16_t max_udp_payload;
+	/* UDP: a question goes to the worker its name hashes to (a BPF
+	 * program on the SO_REUSEPORT group), so per-worker caches do not
+	 * duplicate each other; false: the kernel's hash of the addresses */
+	bool steer_by_name;
 	serve_handler_fn handler;
 	/* per-worker context: created on the worker thread before it serves */
 	void *(*worker_init)(void *arg, int worker);
@@ -67,6 +73,9 @@ void serve_listen_stop(serve_listen_t *l);
 /* For SERVE_STREAM handlers: sends one length-prefixed message on the TCP
  * connection conn (blocking with a bound, for zone transfers out). */
 int serve_tcp_send(void *conn, const uint8_t *msg, size_t len);
+
+/* NULL when UDP queries are steered by name, else why not. */
+const char *serve_listen_steering(const serve_listen_t *l);
 
 /* The actual port of the first socket (tests bind port 0). */
 uint16_t serve_listen_port(const serve_listen_t *l);

@@ -115,6 +115,7 @@ static void check_example_server(const conf_t *c)
 	ck_assert_uint_eq(c->server.tcp_idle_timeout, 10);
 	ck_assert_uint_eq(c->server.tcp_max_clients, 100);
 	ck_assert_uint_eq(c->server.answer_cache, 128);
+	ck_assert(c->server.steer_by_name);
 	ck_assert_str_eq(c->server.vici, "/var/run/charon.vici");
 	ck_assert_int_eq(c->log.level, CONF_LOG_INFO);
 	ck_assert_str_eq(c->events.file, "/var/log/rodns/events.jsonl");
@@ -232,6 +233,7 @@ static void check_default_server(const conf_t *c)
 	ck_assert_str_eq(addr_text(&c->server.metrics), CONF_DEF_METRICS);
 	ck_assert_uint_eq(c->server.max_udp_payload, 1232);
 	ck_assert_uint_eq(c->server.answer_cache, CONF_DEF_ANSWER_CACHE);
+	ck_assert(c->server.steer_by_name);
 	ck_assert_int_eq(c->log.level, CONF_LOG_INFO);
 	ck_assert_ptr_null(c->events.file);
 	ck_assert_ptr_null(c->events.hook);
@@ -510,6 +512,7 @@ static const struct {
 	{ "server:\n  workers: 2x\n" ZONE_OK, 2, 12, "workers: expected a whole number" },
 	{ "server:\n  max-udp-payload: 4097\n" ZONE_OK, 2, 20, "from 512 to 4096" },
 	{ "server:\n  answer-cache: 65537\n" ZONE_OK, 2, 17, "from 0 to 65536" },
+	{ "server:\n  steer-by-name: 2\n" ZONE_OK, 2, 18, "steer-by-name: expected yes/no" },
 	{ "server:\n  listen: [\"192.0.2.1@53\", \"192.0.2.1@0\"]\n" ZONE_OK, 2, 28,
 	  "listen: bad address '192.0.2.1@0': port 0" },
 	{ "server:\n  metrics: localhost\n" ZONE_OK, 2, 12, "metrics: bad address 'localhost'" },

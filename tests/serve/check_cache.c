@@ -1,6 +1,7 @@
 /* Tests for serve/cache.c: a hit must be the fresh answer byte for byte
  * (random 0x20 case, IDs, flags, EDNS sizes, transports), a new generation
- * misses, memory stays bounded, queries the key cannot describe bypass. */
+ * misses, memory stays bounded, queries the key cannot describe bypass,
+ * and admission keeps what is asked for against floods and scans. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -171,6 +172,87 @@ START_TEST(generation_change_misses)
 }
 END_TEST
 
+/* What a worker does for one query: look it up, and on a miss answer it
+ * fresh and offer the answer to the cache. Returns true on a hit (checked
+ * against the fresh answer). */
+static bool ask(serve_cache_t *c, const char *name, uint16_t qtype)
+{
+	query_t q;
+	serve_cache_key_t k;
+	make_query(&q, name, qtype, 4);
+	ck_assert(serve_cache_key(&k, &q.m, false, 1232, 1232, 0, 2));
+	int n = fresh(&q, 2, want);
+	ck_assert_int_gt(n, 0);
+	int h = serve_cache_get(c, &k, &q.m, got, 1232);
+	if (h == 0) {
+		serve_cache_put(c, &k, want, (size_t)n);
+		return false;
+	}
+	ck_assert_int_eq(h, n);
+	ck_assert(memcmp(want, got, (size_t)n) == 0);
+	return true;
+}
+
+/* A flood of names asked once each (a random-subdomain attack) must not
+ * push out answers that clients asked for repeatedly. Without admission
+ * the clock evicts them all: the flood is 20 times the cache. */
+START_TEST(flood_keeps_the_asked)
+{
+	serve_cache_t *c;
+	serve_cache_stats_t st;
+	char name[64];
+	ck_assert_int_eq(serve_cache_new(64 * 1024, &c), RODNS_OK);
+	for (int round = 0; round < 3; round++)
+		for (int i = 0; i < 40; i++) {
+			snprintf(name, sizeof(name), "hot%d.example.test.", i);
+			ask(c, name, DNS_T_A);
+		}
+	serve_cache_stats(c, &st);
+	ck_assert_uint_eq(st.entries, 40);
+	for (int i = 0; i < 4000; i++) {
+		snprintf(name, sizeof(name), "junk%d.example.test.", i);
+		ck_assert(!ask(c, name, DNS_T_A));
+		serve_cache_stats(c, &st);
+		ck_assert_uint_le(st.bytes, 64 * 1024);
+	}
+	serve_cache_stats(c, &st);
+	ck_assert_uint_gt(st.rejected, 1000);
+	int hits = 0;
+	for (int i = 0; i < 40; i++) {
+		snprintf(name, sizeof(name), "hot%d.example.test.", i);
+		hits += ask(c, name, DNS_T_A);
+	}
+	ck_assert_int_eq(hits, 40);
+	serve_cache_free(c);
+}
+END_TEST
+
+/* Names asked in a cycle, several times as many as the cache holds: a
+ * recency policy evicts each answer before it is asked again (few hits);
+ * admission keeps the share that fits. */
+START_TEST(cyclic_scan_keeps_a_share)
+{
+	serve_cache_t *c;
+	serve_cache_stats_t st;
+	char name[64];
+	ck_assert_int_eq(serve_cache_new(64 * 1024, &c), RODNS_OK);
+	const int names = 600;
+	int hits = 0;
+	for (int round = 0; round < 4; round++) {
+		hits = 0;
+		for (int i = 0; i < names; i++) {
+			snprintf(name, sizeof(name), "c%d.example.test.", i);
+			hits += ask(c, name, DNS_T_A);
+		}
+	}
+	/* the last round: as many hits as answers fit, nearly */
+	serve_cache_stats(c, &st);
+	ck_assert_msg(hits >= (int)st.entries / 2, "%d hits of %d, %zu cached", hits, names,
+		      st.entries);
+	serve_cache_free(c);
+}
+END_TEST
+
 START_TEST(size_bound_and_eviction)
 {
 	serve_cache_t *c;
@@ -189,6 +271,9 @@ START_TEST(size_bound_and_eviction)
 		make_query(&q, name, DNS_T_A, 32 | 16);
 		ck_assert(serve_cache_key(&k, &q.m, false, 1232, 1232, 0, 2));
 		int n = fresh(&q, 2, want);
+		/* asked twice before: more often than the new ones in the cache */
+		for (int j = 0; j < 2; j++)
+			ck_assert_int_eq(serve_cache_get(c, &k, &q.m, got, 1232), 0);
 		serve_cache_put(c, &k, want, (size_t)n);
 		/* the hot entry is asked for all along: second chance keeps it */
 		ck_assert_int_eq(serve_cache_get(c, &hot, &hq.m, got, 1232), hn);
@@ -254,6 +339,8 @@ Suite *cache_suite(void)
 	tcase_add_test(tc, hit_equals_fresh);
 	tcase_add_test(tc, generation_change_misses);
 	tcase_add_test(tc, size_bound_and_eviction);
+	tcase_add_test(tc, flood_keeps_the_asked);
+	tcase_add_test(tc, cyclic_scan_keeps_a_share);
 	tcase_add_test(tc, bypass);
 	suite_add_tcase(s, tc);
 	return s;
