@@ -330,6 +330,25 @@ static xfr_limits_t limits_of(const conf_zone_t *cz)
 			      .max_bytes = cz->limits.max_bytes};
 }
 
+/* A zone's generation is odd from just before a transfer commits until
+ * the pull returns: no answer is cached then that could come from either
+ * side of the commit, and the even one after it never saw the old data.
+ * Before the commit (all of a long AXFR) the cache keeps working: readers
+ * cannot see the uncommitted data. A pull may try to commit more than once
+ * (IXFR, then AXFR): the generation goes odd once. */
+typedef struct {
+	_Atomic uint64_t *gen;
+	bool odd;
+} commit_gate_t;
+
+static void commit_begins(void *arg)
+{
+	commit_gate_t *g = arg;
+	if (!g->odd)
+		atomic_fetch_add_explicit(g->gen, 1, memory_order_acq_rel);
+	g->odd = true;
+}
+
 /* Tries one primary: SOA probe, then the transfer when needed. */
 static bool try_primary(dzone_t *z, int pi, int force, attempt_t *a)
 {
@@ -383,13 +402,12 @@ static bool try_primary(dzone_t *z, int pi, int force, attempt_t *a)
 	snprintf(z->meta.primary, sizeof(z->meta.primary), "%s", peer);
 	z->meta.last_xfr = now_s();
 	int64_t t0 = mono_ms();
-	/* From before the pull may commit until after: an odd generation, so
-	 * that no answer is cached that could be from either side of the
-	 * commit; the even one after it never saw the old data. */
-	_Atomic uint64_t *gen = &daemon_zx(d, z)->gen;
-	atomic_fetch_add_explicit(gen, 1, memory_order_acq_rel);
+	commit_gate_t gate = {.gen = &daemon_zx(d, z)->gen};
+	lim.pre_commit = commit_begins;
+	lim.pre_commit_arg = &gate;
 	rc = xfr_pull(z->ws, &z->meta, &xp, &lim, full, &r);
-	atomic_fetch_add_explicit(gen, 1, memory_order_acq_rel);
+	if (gate.odd)
+		atomic_fetch_add_explicit(gate.gen, 1, memory_order_acq_rel);
 	count_pull(z, p, rc, full, &r);
 	pthread_mutex_lock(&d->lock);
 	d->active_fd = -1;

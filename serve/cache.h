@@ -15,7 +15,7 @@
  * cache (serve_cache_key returns false): other opcodes, not exactly one
  * question, records in the answer or authority section, anything but one
  * OPT in the additional section, TSIG, EDNS versions other than 0, and an
- * odd generation (the zone's data is changing). EDNS options are not part
+ * odd generation (a transfer is committing). EDNS options are not part
  * of the key: the answerer does not look at them; one that starts to
  * (cookies, NSID) must make such queries bypass here. Only NOERROR and
  * NXDOMAIN responses are kept: never an error caused by the store. */

@@ -290,7 +290,9 @@ static int transfer(store_t *s, store_zone_t *meta, const xfr_primary_t *p,
 			       .max_rrs = lim->max_rrs,
 			       .max_bytes = lim->max_bytes,
 			       .validate = lim->validate,
-			       .validate_arg = lim->validate_arg};
+			       .validate_arg = lim->validate_arg,
+			       .pre_commit = lim->pre_commit,
+			       .pre_commit_arg = lim->pre_commit_arg};
 	int qlen = xfr_in_query(buf, sizeof(buf), &prm, soa);
 	if (qlen < 0)
 		return qlen;

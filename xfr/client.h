@@ -20,6 +20,9 @@ typedef struct {
 	/* DNSSEC validation before commit (untrusted-site mode); NULL: none */
 	xfr_validate_fn validate;
 	void *validate_arg;
+	/* before each commit of a transfer (xfr_in_params_t.pre_commit) */
+	void (*pre_commit)(void *arg);
+	void *pre_commit_arg;
 } xfr_limits_t;
 
 /* Opens a stream to the primary (plain TCP, TLS, or a socket through an

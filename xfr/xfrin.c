@@ -379,6 +379,8 @@ int xfr_in_commit(xfr_in_t *x, store_zone_t *meta)
 	meta->minimum = x->res.minimum;
 	store_txn_t *t = x->txn;
 	x->txn = NULL; /* commit frees it, success or not */
+	if (x->p.pre_commit)
+		x->p.pre_commit(x->p.pre_commit_arg);
 	rc = store_txn_commit(t, meta);
 	if (rc != RODNS_OK)
 		return store_rc(x, rc, "committing the transfer", &x->soa);

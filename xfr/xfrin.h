@@ -48,6 +48,10 @@ typedef struct {
 	uint64_t max_bytes; /* 0: no limit */
 	xfr_validate_fn validate; /* NULL: no validation */
 	void *validate_arg;
+	/* called just before the transaction commits, after validation
+	 * (readers may see the new data from here on); NULL: none */
+	void (*pre_commit)(void *arg);
+	void *pre_commit_arg;
 } xfr_in_params_t;
 
 typedef struct {
