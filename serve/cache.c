@@ -102,19 +102,30 @@ void serve_cache_free(serve_cache_t *c)
 	free(c);
 }
 
-/* The sketch's counter positions for a key hash (double hashing). */
-static size_t probe(const serve_cache_t *c, uint32_t hash, int i)
+/* A key's counters and door bits each lie in one 64-octet block (one
+ * cache line), picked by a second hash; the key's own hash bits pick the
+ * places inside it. */
+#define FREQ_BLOCK 64
+
+static size_t block_of(const serve_cache_t *c, uint32_t hash)
 {
-	uint32_t step = (hash * 0x9e3779b1u) >> 7 | 1;
-	return (hash + (uint32_t)i * step) & (FREQ_WIDTH * c->nslot - 1);
+	uint32_t h = hash * 0x9e3779b1u;
+	h ^= h >> 15;
+	return (h & (FREQ_WIDTH * c->nslot / FREQ_BLOCK - 1)) * FREQ_BLOCK;
 }
 
-/* The door's two bits for a key hash. */
+/* The sketch's counter positions for a key hash. */
+static size_t probe(const serve_cache_t *c, uint32_t hash, int i)
+{
+	return block_of(c, hash) + (hash >> (6 * i) & (FREQ_BLOCK - 1));
+}
+
+/* The door's two bits for a key hash (bit numbers in c->door). */
 static void door_bits(const serve_cache_t *c, uint32_t hash, size_t b[2])
 {
-	size_t mask = FREQ_WIDTH * c->nslot * 8 - 1;
-	b[0] = hash & mask;
-	b[1] = ((hash * 0x85ebca6bu) ^ (hash >> 16)) & mask;
+	size_t base = block_of(c, hash) * 8;
+	b[0] = base + (hash & (FREQ_BLOCK * 8 - 1));
+	b[1] = base + (hash >> 9 & (FREQ_BLOCK * 8 - 1));
 }
 
 static bool door_has(const serve_cache_t *c, uint32_t hash)
