@@ -963,7 +963,7 @@ static int bind_listeners(daemon_t *d)
 		daemon_event(EV_CONFIG, NULL, NULL, 0, "%s", err);
 	else if (s->steer_by_name && s->workers > 1 && serve_listen_steering(d->listen))
 		daemon_event(EV_DAEMON, NULL, NULL, 0,
-			     "UDP queries go to workers by client address, not by name: %s",
+			     "UDP steering by name is off where the kernel refused it: %s",
 			     serve_listen_steering(d->listen));
 	return rc;
 }

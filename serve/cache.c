@@ -245,9 +245,14 @@ static slot_t *set_of(serve_cache_t *c, uint32_t hash)
 	return &c->slot[(hash & (c->nslot - 1)) & ~(size_t)(WAYS - 1)];
 }
 
+static size_t entry_size(const entry_t *e)
+{
+	return sizeof(entry_t) + e->namelen + e->len + ENTRY_OVERHEAD;
+}
+
 static void drop(serve_cache_t *c, slot_t *s)
 {
-	c->bytes -= sizeof(entry_t) + s->e->namelen + s->e->len + ENTRY_OVERHEAD;
+	c->bytes -= entry_size(s->e);
 	c->st.entries--;
 	free(s->e);
 	s->e = NULL;
@@ -296,12 +301,19 @@ static bool cacheable(const serve_cache_key_t *k, const uint8_t *r, size_t len)
 	return true;
 }
 
+/* Whether e is of zone k's zone at an older generation: never served
+ * again, whatever its count. */
+static bool stale(const entry_t *e, const serve_cache_key_t *k)
+{
+	return e->zone == k->zone && e->gen != k->gen;
+}
+
 /* Frees unreferenced entries under the clock hand until need more bytes
- * fit, passing over those asked for at least as often as the new answer
- * (freq). Returns false when ADMIT_TRIES such entries came first: the new
- * answer is the one to leave out. Two sweeps at most: the first clears
- * every reference bit. */
-static bool make_room(serve_cache_t *c, size_t need, unsigned freq)
+ * fit, passing over live ones asked for at least as often as the new
+ * answer for k (freq). Returns false when ADMIT_TRIES such entries came
+ * first: the new answer is the one to leave out. Two sweeps at most: the
+ * first clears every reference bit. */
+static bool make_room(serve_cache_t *c, size_t need, unsigned freq, const serve_cache_key_t *k)
 {
 	int weighed = 0;
 	for (size_t n = 0; c->bytes + need > c->max_bytes && n < 2 * c->nslot; n++) {
@@ -313,7 +325,7 @@ static bool make_room(serve_cache_t *c, size_t need, unsigned freq)
 			s->ref = 0;
 			continue;
 		}
-		if (freq_of(c, s->hash) >= freq) {
+		if (!stale(s->e, k) && freq_of(c, s->hash) >= freq) {
 			if (++weighed >= ADMIT_TRIES)
 				return false;
 			continue;
@@ -355,18 +367,26 @@ void serve_cache_put(serve_cache_t *c, const serve_cache_key_t *k, const uint8_t
 		return;
 	slot_t *s = victim(c, k);
 	unsigned freq = freq_of(c, k->hash);
+	/* admitted only if both the set's victim and the memory bound let the
+	 * new answer in; nothing is dropped for an answer that stays out */
+	size_t freed = 0;
 	if (s->e) {
-		bool same = same_key(s->e, k);
-		bool stale = s->e->zone == k->zone && s->e->gen != k->gen;
-		if (!same && !stale && freq_of(c, s->hash) >= freq) {
+		if (!same_key(s->e, k) && !stale(s->e, k) && freq_of(c, s->hash) >= freq) {
 			c->st.rejected++;
 			return;
 		}
-		if (!same)
+		freed = entry_size(s->e);
+	}
+	if (!make_room(c, size > freed ? size - freed : 0, freq, k)) {
+		c->st.rejected++;
+		return;
+	}
+	if (s->e) {
+		if (!same_key(s->e, k))
 			c->st.evictions++;
 		drop(c, s);
-	}
-	if (!make_room(c, size, freq)) {
+	} else if (freed && !make_room(c, size, freq, k)) {
+		/* the clock took the set's victim: its room was counted twice */
 		c->st.rejected++;
 		return;
 	}

@@ -222,88 +222,178 @@ static int bind_worker(serve_listen_t *l, worker_t *w, char *err, size_t cap)
  * order). An index out of range, which the program returns for what it
  * cannot hash, makes the kernel fall back to its usual 4-tuple hash.
  *
- * The hash covers what distinguishes names in practice: the first 4 octets
- * of the first label, its middle 4 and last 4 (labels of 4 or more), and the
- * first 4 octets after the first label (the second label, or the type and
- * class after a one-label name). Every word is ORed with 0x20 per octet, so
- * the letters' case does not matter (0x20 randomisation). Nothing from the
+ * The program walks the first STEER_LABELS labels of the name (classic BPF
+ * has no loops: the walk is unrolled) and hashes each label's octets 1-4,
+ * 5-8 and 9-12 as far as it has them, and the last 4 of a label longer
+ * than 4 (so all of a label up to 16 octets counts; of a longer one, the
+ * first 12 and the last 4), every word ORed with
+ * 0x20 per octet so that the letters' case does not matter (0x20
+ * randomisation). Names that share their first labels but differ further
+ * down (_25._tcp.<host>, www.<branch>) spread too. Nothing from the
  * 12-octet header goes in: the ID must not move a question between
- * workers. A first label of 64 or more (a compression pointer or garbage)
- * or a datagram too short to hold what the program reads goes to the
- * kernel's hash. */
+ * workers. A label is hashed only when the datagram holds it with room for
+ * what a well-formed question has after it (root label, type and class);
+ * the walk stops at the root, a compression pointer or such a short
+ * datagram. A datagram without one hashable label goes by the kernel's
+ * hash. */
+#define STEER_LABELS 4
+#define STEER_MAX SERVE_STEER_MAX /* instructions; the program takes about 50 per label */
 #define STEER_GOLD 0x9e3779b1u
 #define STEER_FOLD 0x20202020u
 #define STEER_FALLBACK 0xffffffffu
 
-#define STMT(c, k) ((struct sock_filter)BPF_STMT((c), (k)))
-#define JUMP(c, k, t, f) ((struct sock_filter)BPF_JUMP((c), (k), (t), (f)))
+/* Scratch memory words of the program. */
+enum { M_HASH = 0, M_OFF = 1, M_LEN = 2 };
+/* Jump targets, resolved after the program is laid out. */
+enum { T_LAST, T_NEXT, T_DONE, T_FALLBACK };
 
-/* Fills f (STEER_LEN instructions). Jump offsets count the instructions
- * skipped: see the numbers on the right. */
-#define STEER_LEN 38
-static void steer_prog(unsigned workers, struct sock_filter *f)
+typedef struct {
+	struct sock_filter f[STEER_MAX];
+	size_t n;
+	size_t fix[STEER_MAX]; /* jumps to patch: instruction index */
+	int fix_t[STEER_MAX], fix_f[STEER_MAX]; /* target id or -1 (fall through) */
+	size_t nfix;
+	bool bad; /* a jump too long for its 8-bit offset */
+} bpf_asm_t;
+
+static void op(bpf_asm_t *a, uint16_t code, uint32_t k)
 {
-	const struct sock_filter p[STEER_LEN] = {
-		STMT(BPF_LD | BPF_B | BPF_ABS, 12),	      /*  0 A = L1, first label length */
-		JUMP(BPF_JMP | BPF_JGE | BPF_K, 64, 35, 0),   /*  1 pointer or bad: 37 */
-		STMT(BPF_ST, 2),			      /*  2 M2 = L1 */
-		STMT(BPF_ALU | BPF_ADD | BPF_K, 18),	      /*  3 the last octet read + 1 */
-		STMT(BPF_LDX | BPF_W | BPF_LEN, 0),	      /*  4 X = datagram length */
-		JUMP(BPF_JMP | BPF_JGT | BPF_X, 0, 31, 0),    /*  5 too short: 37 */
-		STMT(BPF_LD | BPF_W | BPF_ABS, 13),	      /*  6 first 4 octets of label 1 */
-		STMT(BPF_ALU | BPF_OR | BPF_K, STEER_FOLD),   /*  7 */
-		STMT(BPF_ALU | BPF_MUL | BPF_K, STEER_GOLD),  /*  8 */
-		STMT(BPF_ST, 0),			      /*  9 M0 = h */
-		STMT(BPF_LD | BPF_MEM, 2),		      /* 10 A = L1 */
-		JUMP(BPF_JMP | BPF_JGE | BPF_K, 4, 0, 16),    /* 11 L1 < 4: 28 */
-		STMT(BPF_LDX | BPF_MEM, 2),		      /* 12 X = L1 */
-		STMT(BPF_LD | BPF_W | BPF_IND, 9),	      /* 13 last 4 octets of label 1 */
-		STMT(BPF_ALU | BPF_OR | BPF_K, STEER_FOLD),   /* 14 */
-		STMT(BPF_LDX | BPF_MEM, 0),		      /* 15 */
-		STMT(BPF_ALU | BPF_XOR | BPF_X, 0),	      /* 16 */
-		STMT(BPF_ALU | BPF_MUL | BPF_K, STEER_GOLD),  /* 17 */
-		STMT(BPF_ST, 0),			      /* 18 */
-		STMT(BPF_LD | BPF_MEM, 2),		      /* 19 */
-		STMT(BPF_ALU | BPF_RSH | BPF_K, 1),	      /* 20 */
-		STMT(BPF_MISC | BPF_TAX, 0),		      /* 21 X = L1 / 2 */
-		STMT(BPF_LD | BPF_W | BPF_IND, 11),	      /* 22 middle 4 octets of label 1 */
-		STMT(BPF_ALU | BPF_OR | BPF_K, STEER_FOLD),   /* 23 */
-		STMT(BPF_LDX | BPF_MEM, 0),		      /* 24 */
-		STMT(BPF_ALU | BPF_XOR | BPF_X, 0),	      /* 25 */
-		STMT(BPF_ALU | BPF_MUL | BPF_K, STEER_GOLD),  /* 26 */
-		STMT(BPF_ST, 0),			      /* 27 */
-		STMT(BPF_LDX | BPF_MEM, 2),		      /* 28 X = L1 */
-		STMT(BPF_LD | BPF_W | BPF_IND, 14),	      /* 29 4 octets after label 1 */
-		STMT(BPF_ALU | BPF_OR | BPF_K, STEER_FOLD),   /* 30 */
-		STMT(BPF_LDX | BPF_MEM, 0),		      /* 31 */
-		STMT(BPF_ALU | BPF_XOR | BPF_X, 0),	      /* 32 */
-		STMT(BPF_ALU | BPF_MUL | BPF_K, STEER_GOLD),  /* 33 */
-		STMT(BPF_ALU | BPF_RSH | BPF_K, 16),	      /* 34 */
-		STMT(BPF_ALU | BPF_MOD | BPF_K, workers),     /* 35 */
-		STMT(BPF_RET | BPF_A, 0),		      /* 36 the worker */
-		STMT(BPF_RET | BPF_K, STEER_FALLBACK),	      /* 37 the kernel's hash */
-	};
-	memcpy(f, p, sizeof(p));
+	a->f[a->n++] = (struct sock_filter){.code = code, .k = k};
+}
+
+/* A conditional jump to target t when true, f when false (-1: the next
+ * instruction); resolved by bind(). */
+static void jmp(bpf_asm_t *a, uint16_t code, uint32_t k, int t, int f)
+{
+	a->fix[a->nfix] = a->n;
+	a->fix_t[a->nfix] = t;
+	a->fix_f[a->nfix] = f;
+	a->nfix++;
+	op(a, BPF_JMP | code, k);
+}
+
+/* Places target t here and patches the pending jumps to it. */
+static void here(bpf_asm_t *a, int t)
+{
+	for (size_t i = 0; i < a->nfix; i++) {
+		struct sock_filter *j = &a->f[a->fix[i]];
+		size_t dist = a->n - a->fix[i] - 1;
+		if ((a->fix_t[i] == t || a->fix_f[i] == t) && dist > 255)
+			a->bad = true;
+		uint8_t d = (uint8_t)dist;
+		if (a->fix_t[i] == t) {
+			j->jt = d;
+			a->fix_t[i] = -1;
+		}
+		if (a->fix_f[i] == t) {
+			j->jf = d;
+			a->fix_f[i] = -1;
+		}
+	}
+}
+
+/* h = (h ^ (A | fold)) * gold, kept in M_HASH. */
+static void mix(bpf_asm_t *a)
+{
+	op(a, BPF_ALU | BPF_OR | BPF_K, STEER_FOLD);
+	op(a, BPF_LDX | BPF_MEM, M_HASH);
+	op(a, BPF_ALU | BPF_XOR | BPF_X, 0);
+	op(a, BPF_ALU | BPF_MUL | BPF_K, STEER_GOLD);
+	op(a, BPF_ST, M_HASH);
+}
+
+size_t serve_steer_prog(unsigned workers, struct sock_filter *out)
+{
+	bpf_asm_t a = {.n = 0};
+	/* the first label's length octet must be there at all */
+	op(&a, BPF_LD | BPF_W | BPF_LEN, 0);
+	jmp(&a, BPF_JGE | BPF_K, 13, -1, T_FALLBACK);
+	op(&a, BPF_LD | BPF_IMM, 0);
+	op(&a, BPF_ST, M_HASH);
+	op(&a, BPF_LD | BPF_IMM, 12);
+	op(&a, BPF_ST, M_OFF);
+	for (int i = 0; i < STEER_LABELS; i++) {
+		/* the first label decides whether there is anything to hash */
+		int stop = i == 0 ? T_FALLBACK : T_DONE;
+		op(&a, BPF_LDX | BPF_MEM, M_OFF);
+		op(&a, BPF_LD | BPF_B | BPF_IND, 0); /* A = label length */
+		jmp(&a, BPF_JEQ | BPF_K, 0, stop, -1);
+		jmp(&a, BPF_JGE | BPF_K, 64, stop, -1);
+		op(&a, BPF_ST, M_LEN);
+		/* off + len + 6 <= datagram length: the label, the root label,
+		 * type and class fit (every read below is inside that) */
+		op(&a, BPF_ALU | BPF_ADD | BPF_X, 0);
+		op(&a, BPF_ALU | BPF_ADD | BPF_K, 6);
+		op(&a, BPF_LDX | BPF_W | BPF_LEN, 0);
+		jmp(&a, BPF_JGT | BPF_X, 0, stop, -1);
+		/* the label's first 4 octets (or fewer, and what follows) */
+		op(&a, BPF_LDX | BPF_MEM, M_OFF);
+		op(&a, BPF_LD | BPF_W | BPF_IND, 1);
+		mix(&a);
+		/* octets 5-8 and 9-12 of a label that has them (reads end
+		 * at off + 12 <= off + len + 5) */
+		for (uint32_t k = 5; k <= 9; k += 4) {
+			op(&a, BPF_LD | BPF_MEM, M_LEN);
+			jmp(&a, BPF_JGE | BPF_K, k, -1, k == 5 ? T_NEXT : T_LAST);
+			op(&a, BPF_LDX | BPF_MEM, M_OFF);
+			op(&a, BPF_LD | BPF_W | BPF_IND, k);
+			mix(&a);
+		}
+		/* its last 4 octets (a label of 5 or more: off + len - 3 > off) */
+		here(&a, T_LAST);
+		op(&a, BPF_LD | BPF_MEM, M_LEN);
+		op(&a, BPF_LDX | BPF_MEM, M_OFF);
+		op(&a, BPF_ALU | BPF_ADD | BPF_X, 0);
+		op(&a, BPF_ALU | BPF_SUB | BPF_K, 3);
+		op(&a, BPF_MISC | BPF_TAX, 0);
+		op(&a, BPF_LD | BPF_W | BPF_IND, 0);
+		mix(&a);
+		/* on to the next label: off += len + 1 */
+		here(&a, T_NEXT);
+		op(&a, BPF_LD | BPF_MEM, M_LEN);
+		op(&a, BPF_LDX | BPF_MEM, M_OFF);
+		op(&a, BPF_ALU | BPF_ADD | BPF_X, 0);
+		op(&a, BPF_ALU | BPF_ADD | BPF_K, 1);
+		op(&a, BPF_ST, M_OFF);
+	}
+	here(&a, T_DONE);
+	op(&a, BPF_LD | BPF_MEM, M_HASH);
+	op(&a, BPF_ALU | BPF_RSH | BPF_K, 16);
+	op(&a, BPF_ALU | BPF_MOD | BPF_K, workers);
+	op(&a, BPF_RET | BPF_A, 0);
+	here(&a, T_FALLBACK);
+	op(&a, BPF_RET | BPF_K, STEER_FALLBACK);
+	if (a.bad)
+		return 0;
+	memcpy(out, a.f, a.n * sizeof(a.f[0]));
+	return a.n;
 }
 
 /* Attaches the program to each address's UDP socket group (once per group:
- * the kernel keeps it for the group). On failure (an old kernel, a
- * seccomp policy) the kernel's hash stays in use and l->steer_err says
- * why. */
+ * the kernel keeps it for the group). Where that fails (an old kernel, a
+ * seccomp policy) the kernel's hash stays in use for that address and
+ * l->steer_err names the first such address. */
 static void steer_attach(serve_listen_t *l)
 {
-	struct sock_filter f[STEER_LEN];
-	steer_prog(l->c.workers, f);
-	struct sock_fprog fp = {.len = STEER_LEN, .filter = f};
+	struct sock_filter f[STEER_MAX];
+	struct sock_fprog fp = {.len = (unsigned short)serve_steer_prog(l->c.workers, f),
+				.filter = f};
+	if (fp.len == 0) {
+		snprintf(l->steer_err, sizeof(l->steer_err), "the steering program is too long");
+		return;
+	}
 	worker_t *w = &l->workers[0];
+	size_t failed = 0;
 	for (size_t i = 0; i < w->nsock; i++)
 		if (setsockopt(w->udp[i].fd, SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, &fp,
-			       sizeof(fp)) < 0) {
-			snprintf(l->steer_err, sizeof(l->steer_err), "SO_ATTACH_REUSEPORT_CBPF: %s",
-				 strerror(errno));
-			return;
+			       sizeof(fp)) < 0 &&
+		    failed++ == 0) {
+			char t[80];
+			conf_addr_to_text(&l->addrs[i], t, sizeof(t));
+			snprintf(l->steer_err, sizeof(l->steer_err),
+				 "%s: SO_ATTACH_REUSEPORT_CBPF: %s", t, strerror(errno));
 		}
-	l->steered = true;
+	l->steered = failed == 0;
 }
 
 int serve_listen_bind(const serve_listen_conf_t *c, serve_listen_t **out, char *err, size_t cap)

@@ -74,6 +74,13 @@ void serve_listen_stop(serve_listen_t *l);
  * connection conn (blocking with a bound, for zone transfers out). */
 int serve_tcp_send(void *conn, const uint8_t *msg, size_t len);
 
+/* The steering program (classic BPF, for SO_ATTACH_REUSEPORT_CBPF) for a
+ * group of workers sockets, into out (SERVE_STEER_MAX instructions);
+ * returns its length, 0 if it could not be laid out. Exposed for tests. */
+#define SERVE_STEER_MAX 256
+struct sock_filter;
+size_t serve_steer_prog(unsigned workers, struct sock_filter *out);
+
 /* NULL when UDP queries are steered by name, else why not. */
 const char *serve_listen_steering(const serve_listen_t *l);
 
