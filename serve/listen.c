@@ -226,10 +226,10 @@ static int bind_worker(serve_listen_t *l, worker_t *w, char *err, size_t cap)
  * has no loops: the walk is unrolled) and hashes each label's octets 1-4,
  * 5-8 and 9-12 as far as it has them, and the last 4 of a label longer
  * than 4 (so all of a label up to 16 octets counts; of a longer one, the
- * first 12 and the last 4), every word ORed with
- * 0x20 per octet so that the letters' case does not matter (0x20
- * randomisation). Names that share their first labels but differ further
- * down (_25._tcp.<host>, www.<branch>) spread too. Nothing from the
+ * first 12 and the last 4), every word ORed with 0x20 per octet so that
+ * the letters' case does not matter (0x20 randomisation). Names that share
+ * their first labels but differ further down (_25._tcp.<host>,
+ * www.<branch>) spread too. Nothing from the
  * 12-octet header goes in: the ID must not move a question between
  * workers. A label is hashed only when the datagram holds it with room for
  * what a well-formed question has after it (root label, type and class);
@@ -262,7 +262,7 @@ static void op(bpf_asm_t *a, uint16_t code, uint32_t k)
 }
 
 /* A conditional jump to target t when true, f when false (-1: the next
- * instruction); resolved by bind(). */
+ * instruction); resolved by here(). */
 static void jmp(bpf_asm_t *a, uint16_t code, uint32_t k, int t, int f)
 {
 	a->fix[a->nfix] = a->n;
