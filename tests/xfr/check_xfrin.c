@@ -107,14 +107,22 @@ static int transfer(store_t *s, store_zone_t *meta, uint32_t serial, xfr_validat
 	return rc;
 }
 
-START_TEST(pre_commit_before_the_commit)
+/* A new store holding serial 1 of the zone, transferred with the hook. */
+static store_t *store_at_serial_1(store_zone_t *meta)
 {
 	store_t *s;
-	store_zone_t meta = {.name = apex};
+	*meta = (store_zone_t){.name = apex};
 	ck_assert_int_eq(store_open(path, STORE_CREATE, &s), RODNS_OK);
-	ck_assert_int_eq(store_zone_ensure(s, &meta), RODNS_OK);
-	ck_assert_int_eq(transfer(s, &meta, 1, NULL), RODNS_OK);
+	ck_assert_int_eq(store_zone_ensure(s, meta), RODNS_OK);
+	ck_assert_int_eq(transfer(s, meta, 1, NULL), RODNS_OK);
 	ck_assert_int_eq(hook_calls, 1);
+	return s;
+}
+
+START_TEST(pre_commit_before_the_commit)
+{
+	store_zone_t meta;
+	store_t *s = store_at_serial_1(&meta);
 	ck_assert_uint_eq(hook_saw, 0); /* the zone held nothing yet */
 	ck_assert_uint_eq(reader_serial(), 1);
 	ck_assert_int_eq(transfer(s, &meta, 2, NULL), RODNS_OK);
@@ -127,12 +135,8 @@ END_TEST
 
 START_TEST(no_hook_for_a_rejected_transfer)
 {
-	store_t *s;
-	store_zone_t meta = {.name = apex};
-	ck_assert_int_eq(store_open(path, STORE_CREATE, &s), RODNS_OK);
-	ck_assert_int_eq(store_zone_ensure(s, &meta), RODNS_OK);
-	ck_assert_int_eq(transfer(s, &meta, 1, NULL), RODNS_OK);
-	ck_assert_int_eq(hook_calls, 1);
+	store_zone_t meta;
+	store_t *s = store_at_serial_1(&meta);
 	ck_assert_int_ne(transfer(s, &meta, 2, reject), RODNS_OK);
 	ck_assert_int_eq(hook_calls, 1);
 	ck_assert_uint_eq(reader_serial(), 1);
