@@ -560,25 +560,9 @@ static int group_note(store_txn_t *t, const row_t *r, const row_t *later, size_t
 	return RODNS_OK;
 }
 
-/* Binds row r's columns from parameter base+1 on, in the order of the
- * INSERT statements (the RRSIG columns 7..14 only when asked: NULL for
- * other types). */
-static void bind_row(store_txn_t *t, sqlite3_stmt *st, int base, const row_t *r, bool sig_cols)
+/* Binds an RRSIG's metadata columns 7..13 from parameter base+7 on. */
+static void bind_sig_cols(sqlite3_stmt *st, int base, const dns_rrsig_t *sig)
 {
-	sqlite3_bind_int64(st, base + 1, t->zone);
-	sqlite3_bind_blob(st, base + 2, r->key, (int)r->key_len, SQLITE_STATIC);
-	sqlite3_bind_int(st, base + 3, r->type);
-	sqlite3_bind_int(st, base + 4, r->rclass);
-	sqlite3_bind_blob(st, base + 5, r->rd, (int)r->rd_len, SQLITE_STATIC);
-	sqlite3_bind_int64(st, base + 6, r->ttl);
-	if (!sig_cols)
-		return;
-	if (!r->is_sig) {
-		for (int i = 7; i <= BATCH_COLS; i++)
-			sqlite3_bind_null(st, base + i);
-		return;
-	}
-	const dns_rrsig_t *sig = &r->sig;
 	sqlite3_bind_int(st, base + 7, sig->covered);
 	sqlite3_bind_int(st, base + 8, sig->algorithm);
 	sqlite3_bind_int(st, base + 9, sig->labels);
@@ -586,6 +570,21 @@ static void bind_row(store_txn_t *t, sqlite3_stmt *st, int base, const row_t *r,
 	sqlite3_bind_blob(st, base + 11, sig->signer.data, sig->signer.len, SQLITE_STATIC);
 	sqlite3_bind_int64(st, base + 12, (int64_t)sig->inception);
 	sqlite3_bind_int64(st, base + 13, (int64_t)sig->expiration);
+}
+
+/* Binds row r's columns from parameter base+1 on, in the order of the
+ * single-row INSERT statements (the RRSIG ones have columns 7..14). */
+static void bind_row(store_txn_t *t, sqlite3_stmt *st, int base, const row_t *r)
+{
+	sqlite3_bind_int64(st, base + 1, t->zone);
+	sqlite3_bind_blob(st, base + 2, r->key, (int)r->key_len, SQLITE_STATIC);
+	sqlite3_bind_int(st, base + 3, r->type);
+	sqlite3_bind_int(st, base + 4, r->rclass);
+	sqlite3_bind_blob(st, base + 5, r->rd, (int)r->rd_len, SQLITE_STATIC);
+	sqlite3_bind_int64(st, base + 6, r->ttl);
+	if (!r->is_sig)
+		return;
+	bind_sig_cols(st, base, &r->sig);
 	sqlite3_bind_int64(st, base + 14, t->gen);
 }
 
@@ -617,7 +616,7 @@ static int insert_one(store_txn_t *t, const row_t *r, bool strict, bool *added)
 	sqlite3_stmt *st = store_stmt(t->s, id);
 	if (!st)
 		return RODNS_E_STORE;
-	bind_row(t, st, 0, r, r->is_sig);
+	bind_row(t, st, 0, r);
 	int rc = sqlite3_step(st);
 	int err = RODNS_OK;
 	if (rc != SQLITE_DONE)
@@ -736,14 +735,7 @@ static void bind_slot(store_txn_t *t, sqlite3_stmt *st, int i, const row_t *r)
 		t->slot[i] = SLOT_NULLS;
 		return;
 	}
-	const dns_rrsig_t *sig = &r->sig;
-	sqlite3_bind_int(st, base + 7, sig->covered);
-	sqlite3_bind_int(st, base + 8, sig->algorithm);
-	sqlite3_bind_int(st, base + 9, sig->labels);
-	sqlite3_bind_int(st, base + 10, sig->key_tag);
-	sqlite3_bind_blob(st, base + 11, sig->signer.data, sig->signer.len, SQLITE_STATIC);
-	sqlite3_bind_int64(st, base + 12, (int64_t)sig->inception);
-	sqlite3_bind_int64(st, base + 13, (int64_t)sig->expiration);
+	bind_sig_cols(st, base, &r->sig);
 	if (t->slot[i] != SLOT_SIG)
 		sqlite3_bind_int64(st, base + 14, t->gen);
 	t->slot[i] = SLOT_SIG;
