@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (c) 2026 the rodns authors
 # rodns — read-only DNSSEC replica. See README.md and docs/ARCHITECTURE.md.
 #
 #   make            build rodnsd, rodnsctl and the test programs into build/

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* Loading (file → libyaml document → conf_t), error reports, freeing and
  * lookups. */
 #include <errno.h>

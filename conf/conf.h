@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* Configuration: one YAML file (libyaml) loaded into typed, validated structs.
  *
  * conf_load() reads the whole file, checks every key and value, and either

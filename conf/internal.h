@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* conf/ internals shared by value.c, parse.c, schema.c and conf.c. */
 #ifndef RODNS_CONF_INTERNAL_H
 #define RODNS_CONF_INTERNAL_H

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* Walking the libyaml document tree: error collection, mapping checks
  * (unknown, duplicate and missing keys), and setters for plain values. */
 #include <errno.h>

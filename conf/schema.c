@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* The configuration schema: server, log, events, tsig-keys and tls. Zones
  * are in zone.c. Each section is a key table; conf_map() does the checking
  * common to every mapping, the setters here do the rest. */

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* Scalar value parsers: durations, sizes, booleans, addresses, prefixes. */
 #include <arpa/inet.h>
 #include <ctype.h>

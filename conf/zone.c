@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* The zones section: primaries, references to tsig-keys and tls, timer
  * clamps, transfer limits, duplicate zone names and the lookup index. */
 #include <arpa/inet.h>

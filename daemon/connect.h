@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* Opening the session to a primary for one zone: plain TCP, mutual-TLS
  * (XoT), or TCP through a verified IPsec SA. Runs on the transfer thread. */
 #ifndef RODNS_DAEMON_CONNECT_H

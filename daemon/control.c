@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* The control socket on the main loop. See control.h for the protocol. */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* The control socket: what rodnsctl talks to. A unix stream socket at
  * server.control, mode 0600 (only the daemon's user, and root, may use it).
  *

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* rodnsd: zones, the transfer thread, timers, signals. See daemon.h and,
  * for the state shared with watch.c, control.c and metrics.c,
  * daemon_int.h. */

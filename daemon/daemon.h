@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* rodnsd: the wiring. One libev loop on the main thread owns the zone
  * timers, signals and the control socket; query workers (serve/) run on
  * their own threads; transfers run on the transfer thread with its own

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* Private to daemon/: the daemon's state, shared by daemon.c (zones, the
  * transfer thread, timers), watch.c (signature expiry on the main loop),
  * control.c (the rodnsctl socket) and metrics.c (Prometheus).

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* Events: the one way anything below daemon/ reports what happened.
  *
  * Every event has a stable numeric id (documented in docs/events.md; 1524,

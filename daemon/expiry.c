@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* Signature expiry: summaries, the condition state machine, event text.
  * See expiry.h. */
 #include <inttypes.h>

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* Signature expiry: what a zone's RRSIGs look like now (the summary), and
  * which events that raises (the condition state machine).
  *

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* The event hook thread. See hook.h. */
 #include <ctype.h>
 #include <errno.h>

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* The event hook: a command run per event on a dedicated thread, so that a
  * slow or stuck hook never blocks the daemon. Used by event.c only; the
  * contract users see is in event.h and docs/events.md. */

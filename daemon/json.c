@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* Minimal JSON: buffer emitters and a DOM parser. See json.h. */
 #include <math.h>
 #include <stdarg.h>

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* Just enough JSON for the control protocol and rodnsctl: a growable text
  * buffer with JSON emitters, and a small DOM parser (depth and size
  * bounded) for request and response lines. */

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* Prometheus metrics: a minimal HTTP server on the main loop, and the
  * exposition text. See metrics.h. */
 #include <errno.h>

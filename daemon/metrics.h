@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* Prometheus metrics over HTTP (text exposition format 0.0.4), served
  * from the main libev loop: GET /metrics (HTTP/1.0 or 1.1, one request per
  * connection), requests bounded in size (4 KiB) and time (5 s), at most 16

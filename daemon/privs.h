@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* Dropping root: rodnsd binds its sockets and reads its secrets as root,
  * then runs as the configured user. Started as root with no `user`
  * configured it refuses to run (`user: root` says so explicitly). */

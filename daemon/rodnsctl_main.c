@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* rodnsctl: talks to a running rodnsd over its control socket
  * (daemon/control.h). Usage and exit codes: usage() below. */
 #include <errno.h>

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* rodnsd: the read-only DNSSEC replica daemon.
  *
  *   rodnsd -c FILE        run in the foreground (systemd style)

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* Signature expiry on the main loop: scans (store index lookups over the
  * loop's own read-only connections), the condition machine of expiry.c,
  * events, heals, and one timer per zone armed for the next instant at

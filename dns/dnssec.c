@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* DNSSEC cryptography: see dnssec.h. */
 #include <errno.h>
 #include <stdlib.h>

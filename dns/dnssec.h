@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* DNSSEC cryptography for validating transferred zones (untrusted-site mode):
  * DNSKEY parsing into OpenSSL keys, RRSIG verification over an RRset
  * (RFC 4034 §3.1.8.1 and §6, RFC 4035 §5.3, RFC 6840 §5.1), DS digests

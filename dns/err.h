@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* rodns — one error space for the whole project.
  *
  * RODNS_OK is 0. System errors are negative errno values (-ENOMEM, -EIO ...).

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* DNS messages: see msg.h. */
 #include <errno.h>
 #include <string.h>

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* DNS messages: header, question, sections, EDNS0 OPT (RFC 6891).
  *
  * Parsing is in two steps: dns_msg_parse() checks the header, the question

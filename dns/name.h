@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* Domain names: wire parsing with decompression, compressed writing,
  * comparison, presentation text, and the canonical sort key.
  *

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* Presentation format of RRs (RFC 1035 §5.1, RFC 3597 §5), one line each.
  *
  * RDATA is printed by walking the type's field list from dns/rdesc.h, so a

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* RDATA layouts (the table behind dns/rdesc.h) and the operations that only
  * look at uncompressed RDATA: field lengths, layout check, canonical form
  * and canonical order. Reading from and writing to messages is in rr.c.

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* RDATA layouts: one descriptor per type, a list of field kinds that the
  * reader, writer, checker, canonicaliser (dns/rr.c) and the printer
  * (dns/print.c) all walk, so that a type's wire format is written down once.

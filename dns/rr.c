@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* Resource records on the wire: reading (with RDATA names expanded and
  * every known layout checked), writing (with RFC 3597 §4 compression), and
  * the DNSSEC helpers that pick RDATA apart. Layouts live in rdata.c.

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* Resource records: type table, RDATA layouts, wire read/write, canonical
  * form, and presentation text.
  *

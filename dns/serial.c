@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* RFC 1982 serial number arithmetic: see serial.h. */
 #include "dns/serial.h"
 

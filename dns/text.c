@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* Text encodings for presentation format: base64, base32hex, hex, RRSIG time.
  *
  * The decoders are strict about what they accept besides white space: RFC

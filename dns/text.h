@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* Text encodings used in presentation format and configuration:
  * base64 (RFC 4648 §4), base32hex without padding (RFC 4648 §7, NSEC3),
  * hex, and the RRSIG time format YYYYMMDDHHmmSS. */

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* Bounds-checked wire reader and writer with a sticky error.
  *
  * Every read past the end returns 0 (or NULL) and sets r->error to

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* XFR-over-TLS client (RFC 9103): see tls.h.
  *
  * One SSL_CTX per `tls:` profile holds our certificate and key, the CA

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* XFR-over-TLS (RFC 9103) with mutual authentication: a TLS 1.3 (1.2 by
  * configuration) client with ALPN "dot", our certificate and key, the CA
  * that must have issued the primary's certificate, the name it must carry

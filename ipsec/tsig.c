@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* TSIG (RFC 8945): see tsig.h.
  *
  * What each MAC covers (§4.3), every MAC digested with its two-octet size

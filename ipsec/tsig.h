@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* TSIG (RFC 8945): signing our requests and verifying the primary's
  * responses, including every message of a multi-message zone transfer
  * (§5.3.1: the first and the last message must be signed, unsigned

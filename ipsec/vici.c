@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* The IPsec SA check over charon's VICI socket: see vici.h. The protocol
  * itself (packets, elements, what an SA must look like) is in vici_msg.c;
  * this file is the conversation: register for "list-sa" events, ask

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* IPsec through the host's IKE daemon: rodns does not speak IKE or ESP;
  * strongSwan's charon does. Before every SOA query and transfer of an
  * `ipsec` zone, rodns asks charon over VICI (its unix socket; the protocol

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* VICI messages without I/O: see vici_msg.h. */
 #include <arpa/inet.h>
 #include <netinet/in.h>

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* VICI, strongSwan's control protocol, without I/O: packets, the tagged
  * element stream inside them, a builder for requests, and the judgement of
  * one "list-sa" event against what a primary needs (ipsec/vici.c does the

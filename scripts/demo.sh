@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (c) 2026 the rodns authors
 # make demo: rodns doing its job, step by step, on this machine.
 #
 #   scripts/demo.sh        build a signed zone, start a BIND primary and rodnsd

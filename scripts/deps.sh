@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (c) 2026 the rodns authors
 # Installs the Debian 12 packages that building, testing and the demo need,
 # plus any package names given as arguments (tests/bench/deps.sh adds the
 # benchmark's). Idempotent: does nothing when everything is already

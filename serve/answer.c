@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* Answering standard queries: see answer.h. This file holds the context,
  * the arena and plan helpers, and the lookup that turns one question into
  * an answer plan: RFC 1034 §4.3.2 with DNAME (RFC 6672 §3.2), wildcards

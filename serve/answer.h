@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* Answering standard queries for a served zone from the store
  * (RFC 1034 §4.3.2, RFC 4035 §3.1, RFC 5155 §7.2), in two steps as NSD
  * does: look up into an answer plan, then encode it (compression, EDNS0,

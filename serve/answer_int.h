@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* Internals of the answering engine, shared by serve/answer.c (lookups into
  * an answer plan), serve/deny.c (NSEC/NSEC3 denial proofs) and
  * serve/encode.c (plan to wire). Not an API: nothing outside serve/answer*,

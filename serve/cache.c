@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* The per-worker answer cache: see cache.h.
  *
  * A 4-way set-associative table of pointers to entries (key and response

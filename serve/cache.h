@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* A query worker's answer cache: whole responses of standard queries, kept
  * per zone generation (serve_zone_t.gen), in bounded memory, without locks
  * (one cache per worker thread).

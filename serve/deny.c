@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* Authenticated denial of existence: the negative-answer SOA and the NSEC
  * (RFC 4035 §3.1.3) and NSEC3 (RFC 5155 §7.2) proofs that go with
  * negative, wildcard and referral answers. The zone's NSEC3 parameters are

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* The answer plan on the wire: header, the question as the client sent it,
  * the sections with truncation at RRset boundaries (RFC 2181 §9), and the
  * OPT RR (RFC 6891 §6.1.1, §7).

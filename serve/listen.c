@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* UDP/TCP listeners on worker threads: see listen.h. */
 #include <arpa/inet.h>
 #include <errno.h>

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* Listeners: N worker threads, each with its own libev loop, its own
  * SO_REUSEPORT UDP and TCP sockets on every configured address, and its own
  * per-worker state (a read-only store connection, set up by the handler's

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* The query dispatcher: see query.h. */
 #include <string.h>
 #include <time.h>

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* The query dispatcher: what every incoming message goes through first.
  * It sorts out what is not a query for our data (responses, NOTIFY, UPDATE,
  * unknown opcodes, malformed packets) before answering. */

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* Zone transfers out (RFC 5936) to downstream replicas listed in the zone's
  * allow-transfer: the whole zone from ONE store snapshot (one consistent
  * serial even while a transfer in commits), over TCP, in as many messages

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* RRSIG expiry details beyond store_rrsig_earliest/count_before: the
  * latest expiration, the worst N signatures, and the signatures that are
  * not valid yet. See store.h.

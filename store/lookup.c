@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* Reading: snapshots, RRsets, canonical-order neighbours, iteration,
  * expiry questions. See store.h. */
 #include <string.h>

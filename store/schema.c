@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* Schema, migrations and the "is this file ours" check. */
 #include <stdio.h>
 

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* The store connection: open, tuning, errors, the statement cache, zone
  * metadata. See store.h. */
 #include <errno.h>

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* The SQLite zone store. The only module that holds a sqlite3 handle.
  *
  * One file holds any number of zones. WAL mode: one writer connection

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* Private to store/: the connection, the statement cache, the schema. */
 #ifndef RODNS_STORE_STORE_INT_H
 #define RODNS_STORE_STORE_INT_H

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* The owners a write transaction touched (temp.touched). See store.h.
  *
  * txn.c records an owner there when it deletes an RR at it or adds an RRSIG

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* Write transactions: one per transfer. See store.h.
  *
  * Any failure makes the transaction failed ("sticky"): later calls return

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* Zone metadata: the zones table. See store.h. */
 #include <stdio.h>
 #include <string.h>

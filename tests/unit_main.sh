@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (c) 2026 the rodns authors
 # Writes the unit runner's main(): one SRunner over every `Suite *X_suite(void)`
 # defined in the given check_*.c files.
 suites=$(grep -ho '^Suite \*[a-z0-9_]*_suite(void)' "$@" | sed 's/^Suite \*//; s/(void)//' | sort -u)

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* SOA probe and transfers with fallbacks: see client.h. */
 #include <errno.h>
 #include <poll.h>

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* Pulling a zone from one primary: the SOA probe and the transfer with its
  * fallbacks (IXFR → AXFR), over any stream transport. Blocking, with
  * bounded timeouts: runs on the transfer thread, never on the query path. */

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* Refresh/retry/expire: see refresh.h. */
 #include "xfr/refresh.h"
 

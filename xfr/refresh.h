@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* The refresh/retry/expire state machine of one zone (RFC 1034 §4.3.5,
  * RFC 1996), as pure functions of (state, now, input). No clock, no I/O:
  * the daemon feeds it the time and the outcome of each attempt and arms one

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* A connected, authenticated byte stream to a primary: what a transfer runs
  * over. Plain TCP lives here (xfr/tcp.c); TLS and IPsec-checked sockets
  * (ipsec/) provide the same operations. All calls block for at most the

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* Plain TCP streams and addresses: see stream.h. */
 #include <arpa/inet.h>
 #include <errno.h>

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* DNSSEC validation of transfers: the validator, one run, the apex (trust
  * anchor, zone keys, denial parameters), signature checks of one RRset,
  * type bitmaps and ZONEMD. The zone walk is in validate_zone.c, the

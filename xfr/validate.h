@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* DNSSEC validation of incoming transfers ("untrusted-site mode"): an
  * xfr_validate_fn (xfr/xfrin.h) that checks the zone as it would be
  * committed, inside the transfer's write transaction.

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* Private to xfr/validate*.c: the validator, one run's state, owner groups,
  * the signature worker pool. */
 #ifndef RODNS_XFR_VALIDATE_INT_H

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* The incremental check (IXFR): only the owners the transfer touched.
  *
  * The zone before the transfer was valid (the baseline), and every owner

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* Signature checks on worker threads. The reader (the transfer thread,
  * which alone may use the SQLite connection) copies RRsets and their
  * RRSIGs into batches; the workers verify them. Memory is bounded: at most

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* Presentation-format records for trust anchors (DS, DNSKEY) and RFC 3597
  * generic RDATA, and the trust-anchor file. See validate.h. */
 #include <ctype.h>

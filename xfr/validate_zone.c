@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* The whole-zone check (AXFR): one pass over the store in canonical order,
  * owner by owner. The apex comes first (its key is a prefix of every other
  * key), so the zone keys and denial parameters are known before any other

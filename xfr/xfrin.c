@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* Incoming AXFR/IXFR: see xfrin.h.
  *
  * The RR stream of a transfer is a small grammar over SOA records:

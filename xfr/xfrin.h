@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* Incoming zone transfers (AXFR, RFC 5936; IXFR, RFC 1995), independent of
  * the transport: the caller moves messages from a connected, authenticated
  * byte stream (plain TCP, TLS, a socket through an IPsec tunnel) into

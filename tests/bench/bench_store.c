@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* bench_store: load rate, memory and lookup rate of the SQLite zone store.
  *
  *   build/bench/bench_store [RRS [LOOKUPS]]     (defaults 1000000 1000000)

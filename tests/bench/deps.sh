@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (c) 2026 the rodns authors
 # tests/bench/deps.sh — the Debian 12 packages the peer benchmark
 # (tests/bench/peers.sh) needs on top of the project's own (scripts/deps.sh,
 # which installs idempotently and keeps daemons from starting on their own):

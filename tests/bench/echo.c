@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /*
  * tests/bench/echo.c — the practical floor for the query benchmark: a UDP
  * responder that does the least a DNS server can do. It answers every

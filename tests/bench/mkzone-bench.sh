@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (c) 2026 the rodns authors
 # usage: mkzone-bench.sh N DIR
 #   Builds (or reuses) the benchmark zone example.test with about N owner
 #   names in DIR: unsigned text, an ECDSAP256SHA256 KSK + ZSK, the zone

@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (c) 2026 the rodns authors
 # usage: tests/bench/peers.sh [N...]
 #   rodns against Knot DNS and NSD, side by side in one run: the three are
 #   secondaries of the same BIND 9 primary serving the same signed zone

@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (c) 2026 the rodns authors
 # `make bench`: runs each benchmark in turn and prints its key=value lines.
 # Figures, not tests: nothing here fails because a machine is slow. Keep it
 # sequential (benchmarks running side by side measure each other); add a

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* Tests for conf/: the example file, defaults, value syntax, and the exact
  * FILE:LINE:COLUMN of every class of error. */
 #include <arpa/inet.h>

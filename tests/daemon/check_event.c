@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* Tests for daemon/event.c and hook.c (the sinks: JSON lines, syslog
  * socket, hook, the in-memory ring), daemon/json.c, the metrics request
  * parser, and the events.syslog-socket configuration key. */

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* Tests for daemon/expiry.c: the signature-expiry condition machine, its
  * next instant and its event text, with a fake clock. */
 #include <check.h>

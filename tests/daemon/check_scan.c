@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* Tests for daemon_expiry_scan / daemon_expiry_inceptions (daemon/expiry.c
  * over store/expiry.c) against a real store, with a fake clock. */
 #include <check.h>

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* Tests for dns/dnssec.c: the RFC examples (RFC 4034 §5.4, RFC 4035
  * Appendix A/B, RFC 5155 Appendix A, RFC 5702 §6, RFC 6605 §6, RFC 8080 §6
  * with erratum 4935, RFC 8976 Appendix A), then the negative cases, serial

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* Replays the malformed-message corpus (the .bin files of
  * tests/data/malformed/): every file must be rejected by dns_msg_parse, and
  * nothing along the way may crash. Also replays the .bin files of

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* Tests for dns/msg.c: parsing (captured and built messages), EDNS0, TSIG
  * placement, the RR cursor, and the message builder (compression,
  * truncation and rollback). */

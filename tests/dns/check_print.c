@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* Tests for dns/print.c: presentation text of hand-built RDATA for every
  * type rodns knows, the character-string and name escapes, the RFC 3597
  * generic form, malformed RDATA and short buffers. */

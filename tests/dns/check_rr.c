@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* Tests for dns/rr.c and dns/rdata.c: layouts, wire read/write with
  * compression, canonical form and order, and the DNSSEC helpers. */
 #include <check.h>

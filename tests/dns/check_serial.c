@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* Tests for dns/serial.c: RFC 1982 serial number arithmetic. */
 #include <check.h>
 #include <stdint.h>

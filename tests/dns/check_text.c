@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* Tests for dns/text.c: RFC 4648 §10 test vectors and the edge cases of
  * the strict decoders. */
 #include <check.h>

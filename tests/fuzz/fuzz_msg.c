@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* libFuzzer harness: parse a message, walk every section with the cursor,
  * and re-encode a parsed message's RRs with the builder. A message that
  * parsed must parse again after re-encoding (RODNS_E_SPACE aside: names

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* libFuzzer harness for the query dispatcher: any bytes as an incoming
  * UDP query must give no answer or a well-formed response. */
 #include <stdint.h>

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* libFuzzer harness: one VICI packet payload from charon (what follows the
  * length prefix) through the packet parser, the list-sa event parser and
  * the SA judgement, as ipsec/vici.c uses them. Needs ipsec/vici_msg.c. */

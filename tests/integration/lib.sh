@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (c) 2026 the rodns authors
 # shellcheck shell=bash
 # tests/integration/lib.sh — helpers for the integration tests. Source it from
 # a test (bash):

@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (c) 2026 the rodns authors
 # usage: mkzone.sh N DIR nsec|nsec3 [ZONE]
 #   Writes a small, realistic signed zone for the integration tests:
 #   ZONE (default example.test) with about N owner names, signed with a

@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (c) 2026 the rodns authors
 # usage: mkzone_answer.sh ZONE DIR nsec|nsec3 [N]
 #   Writes DIR/ZONE.zone (unsigned) and DIR/ZONE.signed (dnssec-signzone,
 #   ECDSAP256SHA256 KSK+ZSK; nsec3 = NSEC3 with Opt-Out, 1 iteration, a

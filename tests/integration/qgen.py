@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (c) 2026 the rodns authors
 """Differential query generator for t_answer_diff.sh (stdlib only).
 
 Generates queries from a zone's name list (written by mkzone_answer.sh),

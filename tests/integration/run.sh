@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (c) 2026 the rodns authors
 # Runs every integration test (tests/integration/t_*.sh). Each test prints
 # "N passed, N failed" as its last line; this adds them up and prints the
 # total alone on the last line. Exit status 1 when anything failed.

@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (c) 2026 the rodns authors
 # t_answer_cache: the query workers' answer cache against no cache.
 #
 #   BIND (primary, P1) -> rodnsd C (P2, answer-cache: 16, the default)

@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (c) 2026 the rodns authors
 # t_answer_diff: rodnsd's answers against Knot DNS's, query by query.
 #
 # Two signed zones from mkzone_answer.sh (nsec.answer.test. with NSEC;

@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (c) 2026 the rodns authors
 # t_deb: the Debian package. Builds it with `dpkg-buildpackage -us -uc -b`
 # in a copy of the tree (never in the work tree), installs it with dpkg -i,
 # checks what an administrator meets after installing (the rodns user,

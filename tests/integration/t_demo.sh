@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (c) 2026 the rodns authors
 # t_demo: the README's first command (scripts/demo.sh, what `make demo`
 # runs) on free ports in a temporary directory: every step must show what
 # it promises, and `stop` must end what it started.

@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (c) 2026 the rodns authors
 # t_dnssec: rodns's DNSSEC primitives (dns/dnssec.c) against real signers.
 #
 # One unsigned zone (mkzone.sh's mix: delegation with DS and glue, wildcard,

@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (c) 2026 the rodns authors
 # t_docs: the documentation matches the code.
 #   - every key the configuration parser accepts (the conf_key_t tables in
 #     conf/*.c) is described in its section of man/rodns.yaml.5.scd, with a

@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (c) 2026 the rodns authors
 # t_expiry: signature expiry end to end against a real BIND 9 primary, with
 # every event sink, the metrics endpoint and rodnsctl.
 #

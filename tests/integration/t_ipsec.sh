@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (c) 2026 the rodns authors
 # t_ipsec: transport ipsec end to end. Two network namespaces made for this
 # run, joined by a veth pair; one strongSwan charon in each (userland ESP:
 # kernel-libipsec over a TUN device, ESP always in UDP 4500), both sides

@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (c) 2026 the rodns authors
 # t_printer: rodns's wire parser and presentation printer against BIND's and
 # Knot's, end to end.
 #

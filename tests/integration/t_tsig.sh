@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (c) 2026 the rodns authors
 # t_tsig: TSIG (RFC 8945) between rodnsd and BIND 9.18.
 #
 #   BIND (primary, 127.0.0.1@P1, key "xfr" hmac-sha256, allow-transfer

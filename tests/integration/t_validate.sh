@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (c) 2026 the rodns authors
 # t_validate: DNSSEC validation of transfers ("untrusted-site mode").
 #
 # Three zones with mkzone.sh's content (plus insecure delegations under an

@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (c) 2026 the rodns authors
 # t_validate_e2e: rodnsd's answers validated end to end by real validators.
 #
 # Three signed zones from mkzone_answer.sh (CNAME chains, DNAME, wildcards,

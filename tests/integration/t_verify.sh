@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (c) 2026 the rodns authors
 # t_verify: `rodnsctl verify ZONE` re-checks a stored zone against its trust
 # anchor and catches tampering of the SQLite file itself. The zone is a
 # BIND-signed fixture (tests/data/validate) loaded into a store with

@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (c) 2026 the rodns authors
 # t_xfr: rodnsd's transfer invariants against a real BIND 9 primary.
 #
 # The primary (named -g) serves signed zones, accepts dynamic updates from

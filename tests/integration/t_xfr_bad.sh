@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (c) 2026 the rodns authors
 # t_xfr_bad: rodnsd against a primary that gets transfers wrong on purpose.
 #
 #   BIND (primary, 127.0.0.1@P1, re-signs dynamic updates, journals IXFR,

@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (c) 2026 the rodns authors
 # t_xfrout: zone transfers out to downstream replicas (tiering).
 #
 #   BIND (primary, P1) -> rodnsd A (P2, allow-transfer 127.0.0.1)

@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (c) 2026 the rodns authors
 # t_xot: XFR-over-TLS (RFC 9103) with mutual TLS between rodnsd and BIND 9.
 #
 # BIND is the primary of a small signed zone (mkzone.sh): zone transfers

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (c) 2026 the rodns authors
 # shellcheck shell=bash
 # tests/integration/xfr_lib.sh — helpers for transfer tests, on top of
 # lib.sh (source lib.sh first, then this, then call t_init):

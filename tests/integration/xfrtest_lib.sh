@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (c) 2026 the rodns authors
 # shellcheck shell=bash
 # tests/integration/xfrtest_lib.sh — helpers for t_xfr.sh (transfer
 # invariants against a BIND primary). Source it after lib.sh:

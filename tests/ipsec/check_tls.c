@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* Tests for ipsec/tls.c: a PKI made with the OpenSSL API in a temporary
  * directory, an in-process TLS server (a thread, OpenSSL) that requires
  * client certificates and ALPN "dot", and the client against it: success,

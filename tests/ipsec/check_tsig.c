@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* Tests for ipsec/tsig.c. RFC 8945 has no known-answer vectors, so the
  * responses here are signed by a second, test-local implementation of the
  * digest rules (§4.3, §5.3.1) written straight from the RFC with raw

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* Tests for ipsec/vici.c and ipsec/vici_msg.c: a fake charon (a thread on a
  * unix socket in a temporary directory) replays list-sa events built by the
  * small encoder below, which shares no code with the parser under test. */

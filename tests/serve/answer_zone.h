@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* Test zones for tests/serve/check_answer.c: RRs from one-line text, a
  * stand-in signer (RRSIGs with dummy signatures, NSEC or NSEC3 chains with
  * optional Opt-Out), and loading the result into a fresh store. */

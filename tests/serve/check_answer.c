@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* Tests for serve/answer.c, deny.c and encode.c: small hand-made zones in a
  * real store, one query at a time, and the sections of the response checked
  * as sets of "owner/TYPE" (RRSIGs as "owner/RRSIG:COVERED"). */

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* Tests for the read snapshot that serve/answer.c keeps between queries:
  * a writer's commit becomes visible once the zone's gen changes (or the
  * snapshot is released or too old), old consistent data is served before;

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* Test zones for the answer tests: see answer_zone.h. The "signer" makes
  * records of the right shape (RRSIG fields, NSEC/NSEC3 chains and bitmaps
  * per RFC 4034 §4 and RFC 5155 §3, §7.1) with dummy signature octets: the

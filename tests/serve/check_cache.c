@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* Tests for serve/cache.c: a hit must be the fresh answer byte for byte
  * (random 0x20 case, IDs, flags, EDNS sizes, transports), a new generation
  * misses, memory stays bounded, queries the key cannot describe bypass,

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* Tests for serve/listen.c's UDP batches: many datagrams from several
  * sources at once, each answered to its own source (or, when the handler
  * says so, not at all), the arrival interface known, and the per-worker

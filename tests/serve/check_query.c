@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* Tests for serve/query.c: the dispatcher's answers to odd messages. */
 #include <check.h>
 #include <string.h>

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* Tests for store/: schema and bad files, zone metadata, write
  * transactions and their diff errors, RRSIG pruning, lookups, expiry
  * questions, snapshots and the reader-consistency thread test. */

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* The AXFR client the test tools share (rodns-axfr, rodns-verify): the
  * product's own transport (xfr/stream.h: plain TCP with bounded reads) and
  * query builder (xfr_in_query), plus the checks a tool needs on each

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* rodns-axfr: transfers a zone over TCP with rodns's own message builder and
  * parser and prints every RR in presentation format, one per line, in the
  * order received (both SOAs included, as dig and kdig print them).

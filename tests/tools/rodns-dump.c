@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* rodns-dump: prints a zone straight from a rodns SQLite store, in
  * canonical order, one RR per line in presentation format (the tests
  * compare it with the primary's AXFR).

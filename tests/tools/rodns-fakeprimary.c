@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* rodns-fakeprimary: a scripted primary for transfer tests. It sits in front
  * of a real primary (BIND), forwards every query to it (UDP for ordinary
  * queries, TCP for AXFR/IXFR), parses each reply message, applies a

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* rodns-validate: runs the transfer validator (xfr/validate.h) on a zone in
  * a rodns store, inside a write transaction that it then rolls back, and
  * prints the verdict. `rodnsctl verify` is meant to do the same.

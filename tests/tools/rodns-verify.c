@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* rodns-verify: transfers a zone over TCP (AXFR, rodns's own message code)
  * and checks it with the DNSSEC primitives of dns/dnssec.c:
  *   - every RRSIG against its RRset and the apex DNSKEY with its key tag;

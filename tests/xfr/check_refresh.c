@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* Tests for xfr/refresh.c: the timers, with a fake clock. */
 #include <check.h>
 

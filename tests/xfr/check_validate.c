@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* Tests for xfr/validate*.c: trust-anchor files, the generic-RR parser,
  * whole-zone validation of zones signed by BIND (NSEC, NSEC3, NSEC3
  * Opt-Out; ECDSA P-256, RSASHA256, Ed25519, RSASHA1) and ldns (ZONEMD),

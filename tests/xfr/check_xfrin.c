@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the rodns authors */
 /* Tests for xfr/xfrin.c's commit hook: pre_commit runs once per committed
  * transfer, after validation and before the commit (a reader still sees
  * the old serial), and never for a transfer that is rejected. The query

@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (c) 2026 the rodns authors
 """Writes the malformed-message corpus: every file here is a DNS message that
 dns_msg_parse() must reject (tests/dns/check_malformed.c replays them all).
 

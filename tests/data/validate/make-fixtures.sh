@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (c) 2026 the rodns authors
 # make-fixtures.sh: regenerates the signed fixture zones of tests/xfr/check_validate.c.
 #
 #   sh tests/data/validate/make-fixtures.sh      (needs bind9-utils and ldnsutils)
