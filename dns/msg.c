@@ -168,6 +168,12 @@ void dns_rrcur_init(dns_rrcur_t *c, const dns_msg_t *m, int section)
 	c->left = m->count[section];
 }
 
+uint16_t dns_msg_echo_flags(uint16_t qflags)
+{
+	uint16_t keep = DNS_OPCODE(qflags) == DNS_OP_QUERY ? DNS_F_RD | DNS_F_CD : 0;
+	return (uint16_t)(qflags & (0x7800u | keep));
+}
+
 int dns_rrcur_next(dns_rrcur_t *c, dns_rr_t *rr, uint8_t *rdbuf, size_t rdcap)
 {
 	int rc;

@@ -75,6 +75,12 @@ typedef struct {
  * last additional RR. Nothing is copied: m points into wire. */
 int dns_msg_parse(dns_msg_t *m, const uint8_t *wire, size_t len);
 
+/* The header flags a response copies from its query's: the opcode, and
+ * under opcode QUERY also RD (RFC 1035 §4.1.1) and CD (RFC 4035 §3.1.6).
+ * Under any other opcode RD and CD, like AA, RA and AD, are not defined
+ * (RFC 6895 §2.1) and stay clear; Z is always clear. */
+uint16_t dns_msg_echo_flags(uint16_t qflags);
+
 /* Cursor over the RRs of one section of a parsed message. */
 typedef struct {
 	dns_rd_t r;

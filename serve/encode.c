@@ -75,9 +75,8 @@ int serve_encode(serve_q_t *a, const dns_msg_t *m, const serve_opts_t *o, uint8_
 {
 	size_t limit = response_limit(m, o, cap);
 	size_t reserve = m->edns.present ? OPT_LEN : 0;
-	/* opcode and RD come back; CD does not (RFC 4035 §3.1.6), nor AD */
-	uint16_t flags =
-	    (uint16_t)(DNS_F_QR | (m->flags & (0x7800u | DNS_F_RD)) | (unsigned)(a->rcode & 0xf));
+	/* opcode, RD and CD come back (RFC 4035 §3.1.6); never AD or Z */
+	uint16_t flags = (uint16_t)(DNS_F_QR | dns_msg_echo_flags(m->flags) | (unsigned)(a->rcode & 0xf));
 	dns_mbuild_t b;
 
 	if (a->aa)

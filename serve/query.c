@@ -36,8 +36,7 @@ int serve_error(const uint8_t *q, size_t qlen, const dns_msg_t *m, int rcode, ui
 		return 0;
 	size_t ql = copy_question(m, resp, cap);
 	uint16_t qf = (uint16_t)((q[2] << 8) | q[3]);
-	/* keep the opcode and RD; set QR; the rest is ours */
-	uint16_t f = (uint16_t)(DNS_F_QR | (qf & (0x7800u | DNS_F_RD)) | (unsigned)(rcode & 0xf));
+	uint16_t f = (uint16_t)(DNS_F_QR | dns_msg_echo_flags(qf) | (unsigned)(rcode & 0xf));
 	memset(resp, 0, DNS_HDR_LEN);
 	resp[0] = q[0];
 	resp[1] = q[1];
@@ -52,7 +51,8 @@ int serve_error(const uint8_t *q, size_t qlen, const dns_msg_t *m, int rcode, ui
 		dns_wr_u8(&w, 0);
 		dns_wr_u16(&w, DNS_T_OPT);
 		dns_wr_u16(&w, 1232);
-		dns_wr_u32(&w, (uint32_t)((rcode >> 4) & 0xff) << 24);
+		/* extended RCODE, version 0, DO copied (RFC 3225 §3) */
+		dns_wr_u32(&w, (uint32_t)((rcode >> 4) & 0xff) << 24 | (m->edns.flags & DNS_EDNS_DO));
 		dns_wr_u16(&w, 0);
 		len += dns_wr_off(&w);
 		resp[11] = 1;
@@ -172,6 +172,10 @@ int serve_query(const serve_query_ops_t *ops, void *worker_ctx, const serve_src_
 	int rc = dns_msg_parse(&m, q, qlen);
 	if (rc != RODNS_OK)
 		return serve_error(q, qlen, NULL, DNS_RC_FORMERR, resp, cap);
+	/* RFC 6891 §6.1.3: an EDNS version we do not speak is answered
+	 * BADVERS before anything else about the message is judged */
+	if (m.edns.present && m.edns.version > 0)
+		return serve_error(q, qlen, &m, DNS_RC_BADVERS, resp, cap);
 	switch (DNS_OPCODE(m.flags)) {
 	case DNS_OP_QUERY:
 		if (m.count[DNS_SEC_QD] != 1)

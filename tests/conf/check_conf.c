@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "tests/check_bounds.h"
 #include "conf/conf.h"
 #include "dns/err.h"
 
@@ -816,7 +817,7 @@ END_TEST
 Suite *conf_suite(void)
 {
 	Suite *s = suite_create("conf");
-	TCase *tc = tcase_create("conf");
+	TCase *tc = t_case("conf", T_UNIT);
 
 	tcase_add_test(tc, t_example);
 	tcase_add_test(tc, t_defaults);

@@ -14,6 +14,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "tests/check_bounds.h"
 #include "conf/conf.h"
 #include "daemon/event.h"
 #include "daemon/hook.h"
@@ -343,8 +344,7 @@ END_TEST
 Suite *event_suite(void)
 {
 	Suite *s = suite_create("event");
-	TCase *tc = tcase_create("core");
-	tcase_set_timeout(tc, 30);
+	TCase *tc = t_case("core", T_UNIT);
 	tcase_add_test(tc, json_escapes);
 	tcase_add_test(tc, json_parser);
 	tcase_add_test(tc, json_file_survives_restart);

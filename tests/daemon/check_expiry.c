@@ -5,6 +5,7 @@
 #include <check.h>
 #include <string.h>
 
+#include "tests/check_bounds.h"
 #include "daemon/expiry.h"
 #include "daemon/json.h"
 #include "xfr/refresh.h"
@@ -354,7 +355,7 @@ END_TEST
 Suite *expiry_suite(void)
 {
 	Suite *s = suite_create("expiry");
-	TCase *tc = tcase_create("core");
+	TCase *tc = t_case("core", T_UNIT);
 	tcase_add_test(tc, window_rule);
 	tcase_add_test(tc, ok_zone_is_quiet);
 	tcase_add_test(tc, two_days_warns_in_one_scan);

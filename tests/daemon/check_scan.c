@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "tests/check_bounds.h"
 #include "daemon/expiry.h"
 #include "dns/err.h"
 #include "xfr/refresh.h"
@@ -171,7 +172,7 @@ END_TEST
 Suite *scan_suite(void)
 {
 	Suite *s = suite_create("scan");
-	TCase *tc = tcase_create("core");
+	TCase *tc = t_case("core", T_UNIT);
 	tcase_add_test(tc, scan_figures);
 	tcase_add_test(tc, scan_empty_zone);
 	suite_add_tcase(s, tc);

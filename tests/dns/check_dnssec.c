@@ -21,6 +21,7 @@
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 
+#include "tests/check_bounds.h"
 #include "dns/dnssec.h"
 #include "dns/err.h"
 #include "dns/name.h"
@@ -1496,9 +1497,8 @@ END_TEST
 Suite *dnssec_suite(void)
 {
 	Suite *s = suite_create("dnssec");
-	TCase *tc = tcase_create("dnssec");
+	TCase *tc = t_case("dnssec", T_UNIT);
 
-	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, t_rfc_signatures, 0, NSIGVEC);
 	tcase_add_loop_test(tc, t_rfc_signatures_flipped, 0, NSIGVEC);
 	tcase_add_test(tc, t_canonical_case);

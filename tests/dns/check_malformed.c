@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tests/check_bounds.h"
 #include "dns/msg.h"
 
 Suite *malformed_suite(void);
@@ -243,9 +244,8 @@ END_TEST
 Suite *malformed_suite(void)
 {
 	Suite *s = suite_create("malformed");
-	TCase *tc = tcase_create("corpus");
+	TCase *tc = t_case("corpus", T_UNIT);
 
-	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, t_corpus_rejected);
 	tcase_add_test(tc, t_corpus_prefixes);
 	tcase_add_test(tc, t_regress_no_crash);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tests/check_bounds.h"
 #include "dns/msg.h"
 
 Suite *msg_suite(void);
@@ -767,9 +768,9 @@ END_TEST
 Suite *msg_suite(void)
 {
 	Suite *s = suite_create("msg");
-	TCase *parse = tcase_create("parse");
-	TCase *build = tcase_create("build");
-	TCase *edns = tcase_create("edns_tsig");
+	TCase *parse = t_case("parse", T_UNIT);
+	TCase *build = t_case("build", T_UNIT);
+	TCase *edns = t_case("edns_tsig", T_UNIT);
 
 	tcase_add_test(parse, t_captured_query);
 	tcase_add_test(parse, t_captured_nxdomain);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tests/check_bounds.h"
 #include "dns/name.h"
 
 Suite *name_suite(void);
@@ -307,7 +308,7 @@ END_TEST
 Suite *name_suite(void)
 {
 	Suite *s = suite_create("dns_name");
-	TCase *tc = tcase_create("name");
+	TCase *tc = t_case("name", T_UNIT);
 	tcase_add_test(tc, text_round_trip);
 	tcase_add_test(tc, text_limits);
 	tcase_add_test(tc, canonical_order_rfc4034);

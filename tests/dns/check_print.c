@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tests/check_bounds.h"
 #include "dns/err.h"
 #include "dns/name.h"
 #include "dns/rr.h"
@@ -352,7 +353,7 @@ Suite *print_suite(void); /* for -Wmissing-prototypes */
 Suite *print_suite(void)
 {
 	Suite *s = suite_create("print");
-	TCase *tc = tcase_create("core");
+	TCase *tc = t_case("core", T_UNIT);
 
 	tcase_add_test(tc, addresses);
 	tcase_add_test(tc, names);

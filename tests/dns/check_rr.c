@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tests/check_bounds.h"
 #include "dns/name.h"
 #include "dns/rdesc.h"
 #include "dns/rr.h"
@@ -670,7 +671,7 @@ END_TEST
 Suite *rr_suite(void)
 {
 	Suite *s = suite_create("rr");
-	TCase *tc = tcase_create("core");
+	TCase *tc = t_case("core", T_UNIT);
 
 	tcase_add_loop_test(tc, round_trip, 0, NSAMPLES);
 	tcase_add_test(tc, compress_mx_ns_soa);

@@ -4,6 +4,7 @@
 #include <check.h>
 #include <stdint.h>
 
+#include "tests/check_bounds.h"
 #include "dns/serial.h"
 
 Suite *serial_suite(void);
@@ -99,7 +100,7 @@ END_TEST
 Suite *serial_suite(void)
 {
 	Suite *s = suite_create("serial");
-	TCase *tc = tcase_create("rfc1982");
+	TCase *tc = t_case("rfc1982", T_UNIT);
 
 	tcase_add_test(tc, t_equal);
 	tcase_add_test(tc, t_simple_order);

@@ -5,6 +5,7 @@
 #include <check.h>
 #include <string.h>
 
+#include "tests/check_bounds.h"
 #include "dns/err.h"
 #include "dns/text.h"
 
@@ -195,7 +196,7 @@ Suite *text_suite(void); /* for -Wmissing-prototypes */
 Suite *text_suite(void)
 {
 	Suite *s = suite_create("text");
-	TCase *tc = tcase_create("core");
+	TCase *tc = t_case("core", T_UNIT);
 
 	tcase_add_loop_test(tc, b64_vectors, 0, 7);
 	tcase_add_loop_test(tc, b32hex_vectors, 0, 7);

@@ -13,6 +13,9 @@
 # wildcard hits and misses, chains, names below cuts, DS at cuts, apex
 # DNSSEC types, random case, DO on and off, payloads 512..4096, UDP and
 # TCP) and compares flags, RCODE, OPT and the RR sets of every section.
+# A second pass per zone (QGEN_HEADER_COUNT, default 2500 queries) makes
+# the header and EDNS fields the dimension: random flags, unknown opcodes,
+# EDNS versions, options and flags, payloads below 512.
 # The differences docs/answer-differences.md documents (D1...) are accepted
 # by name and counted; every other one fails the test and the first few
 # are printed in detail.
@@ -165,4 +168,10 @@ run_diff() {
 }
 run_diff nsec.answer.test nsec
 run_diff nsec3.answer.test nsec3 --nsec3 abcd:1
+# the header and EDNS dimension: random AA/TC/RD/RA/Z/AD/CD, unknown
+# opcodes, EDNS versions above 0, unknown options and EDNS flags, payloads
+# below 512; every header bit, RCODE and OPT flag compared
+HCOUNT=${QGEN_HEADER_COUNT:-2500}
+run_diff nsec.answer.test nsec-header --header --count "$HCOUNT"
+run_diff nsec3.answer.test nsec3-header --nsec3 abcd:1 --header --count "$HCOUNT"
 t_summary

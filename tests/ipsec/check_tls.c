@@ -27,6 +27,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include "tests/check_bounds.h"
 #include "dns/err.h"
 #include "ipsec/tls.h"
 
@@ -738,9 +739,8 @@ END_TEST
 Suite *tls_suite(void)
 {
 	Suite *s = suite_create("tls");
-	TCase *tc = tcase_create("xot");
+	TCase *tc = t_case("xot", T_UNIT);
 	tcase_add_unchecked_fixture(tc, pki_setup, pki_teardown);
-	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_success);
 	tcase_add_test(tc, test_resumption);
 	tcase_add_test(tc, test_ip_name);

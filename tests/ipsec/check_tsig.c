@@ -12,6 +12,7 @@
 #include <openssl/evp.h>
 #include <openssl/params.h>
 
+#include "tests/check_bounds.h"
 #include "dns/msg.h"
 #include "ipsec/tsig.h"
 
@@ -689,8 +690,8 @@ END_TEST
 Suite *tsig_suite(void)
 {
 	Suite *s = suite_create("ipsec_tsig");
-	TCase *ok = tcase_create("tsig_ok");
-	TCase *bad = tcase_create("tsig_bad");
+	TCase *ok = t_case("tsig_ok", T_UNIT);
+	TCase *bad = t_case("tsig_bad", T_UNIT);
 	tcase_add_test(ok, t_roundtrip);
 	tcase_add_test(ok, t_sign_response_matches);
 	tcase_add_test(ok, t_multi_message);

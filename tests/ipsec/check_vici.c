@@ -15,6 +15,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "tests/check_bounds.h"
 #include "dns/err.h"
 #include "ipsec/vici.h"
 #include "ipsec/vici_msg.h"
@@ -864,9 +865,8 @@ END_TEST
 Suite *vici_suite(void)
 {
 	Suite *s = suite_create("vici");
-	TCase *tc = tcase_create("vici");
+	TCase *tc = t_case("vici", T_UNIT);
 
-	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, t_ok);
 	tcase_add_test(tc, t_ok_among_others);
 	tcase_add_test(tc, t_wrong_id);

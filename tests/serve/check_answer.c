@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "tests/check_bounds.h"
 #include "dns/text.h"
 #include "serve/answer_int.h"
 #include "tests/serve/answer_zone.h"
@@ -783,10 +784,12 @@ END_TEST
 
 START_TEST(t_flags)
 {
-	/* RD comes back, CD does not (RFC 4035 §3.1.6); an unknown option is ignored */
-	qopt_t rd = {.flags = DNS_F_RD | DNS_F_CD};
+	/* RD and CD come back (RFC 1035 §4.1.1, RFC 4035 §3.1.6: the name
+	 * server MUST copy CD), AD and RA do not; an unknown option is ignored */
+	qopt_t rd = {.flags = DNS_F_RD | DNS_F_CD | DNS_F_AD};
 	resp_t *r = ask("www.example.test.", DNS_T_A, &rd);
-	ck_assert_int_eq(r->m.flags & (DNS_F_RD | DNS_F_CD | DNS_F_AD | DNS_F_RA), DNS_F_RD);
+	ck_assert_int_eq(r->m.flags & (DNS_F_RD | DNS_F_CD | DNS_F_AD | DNS_F_RA),
+			 DNS_F_RD | DNS_F_CD);
 	ck_assert_int_eq(DNS_OPCODE(r->m.flags), DNS_OP_QUERY);
 	EXPECT(r, DNS_RC_NOERROR, true, "www.example.test./A", "", "");
 	r = ask("www.example.test.", DNS_T_A, &DO);
@@ -819,10 +822,9 @@ END_TEST
 Suite *answer_suite(void)
 {
 	Suite *s = suite_create("answer");
-	TCase *tc = tcase_create("answer");
+	TCase *tc = t_case("answer", T_UNIT);
 
 	tcase_add_unchecked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, t_positive);
 	tcase_add_test(tc, t_case_echo);
 	tcase_add_test(tc, t_dnssec_types_plain);

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tests/check_bounds.h"
 #include "serve/answer_int.h"
 #include "serve/xfrout.h"
 #include "tests/serve/answer_zone.h"
@@ -251,7 +252,7 @@ END_TEST
 Suite *answer_snap_suite(void)
 {
 	Suite *s = suite_create("answer_snap");
-	TCase *tc = tcase_create("snapshot");
+	TCase *tc = t_case("snapshot", T_UNIT);
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, t_visible_on_gen);
 	tcase_add_test(tc, t_release);

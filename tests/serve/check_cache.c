@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "tests/check_bounds.h"
 #include "dns/text.h"
 #include "serve/answer.h"
 #include "serve/cache.h"
@@ -340,9 +341,8 @@ END_TEST
 Suite *cache_suite(void)
 {
 	Suite *s = suite_create("cache");
-	TCase *tc = tcase_create("cache");
+	TCase *tc = t_case("cache", T_UNIT);
 	tcase_add_unchecked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, hit_equals_fresh);
 	tcase_add_test(tc, generation_change_misses);
 	tcase_add_test(tc, size_bound_and_eviction);

@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "tests/check_bounds.h"
 #include "dns/err.h"
 #include "serve/listen.h"
 
@@ -364,11 +365,13 @@ END_TEST
 Suite *listen_suite(void)
 {
 	Suite *s = suite_create("listen");
-	TCase *tc = tcase_create("udp");
-	tcase_set_timeout(tc, 60);
+	TCase *tc = t_case("udp", T_UNIT);
 	tcase_add_test(tc, udp_batches_reach_every_source);
 	tcase_add_test(tc, udp_steered_by_name);
-	tcase_add_test(tc, steer_program_in_an_interpreter);
 	suite_add_tcase(s, tc);
+	/* 4 x 3000 questions and every cut of each through a BPF interpreter */
+	TCase *steer = t_case("steer", T_HEAVY);
+	tcase_add_test(steer, steer_program_in_an_interpreter);
+	suite_add_tcase(s, steer);
 	return s;
 }

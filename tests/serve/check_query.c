@@ -2,8 +2,10 @@
 /* Copyright (c) 2026 the rodns authors */
 /* Tests for serve/query.c: the dispatcher's answers to odd messages. */
 #include <check.h>
+#include <stdbool.h>
 #include <string.h>
 
+#include "tests/check_bounds.h"
 #include "serve/query.h"
 
 Suite *query_suite(void);
@@ -63,12 +65,75 @@ START_TEST(responses_and_updates)
 }
 END_TEST
 
+/* A query for "x." A with the given header flags (second and third
+ * octet) and, when opt, an OPT with the given EDNS version and DO. */
+static size_t flagged(uint8_t *q, uint16_t flags, bool opt, uint8_t version, bool dobit)
+{
+	static const uint8_t head[] = {0xab, 0xcd, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0,
+				       0x01, 'x', 0x00, 0x00, 0x01, 0x00, 0x01};
+	memcpy(q, head, sizeof(head));
+	q[2] = (uint8_t)(flags >> 8);
+	q[3] = (uint8_t)flags;
+	size_t n = sizeof(head);
+	if (opt) {
+		const uint8_t o[] = {0, 0, 41, 0x04, 0xd0, 0, version, dobit ? 0x80 : 0, 0, 0, 0};
+		memcpy(q + n, o, sizeof(o));
+		q[11] = 1;
+		n += sizeof(o);
+	}
+	return n;
+}
+
+/* RD and CD come back under QUERY (RFC 1035 §4.1.1, RFC 4035 §3.1.6),
+ * AD, Z, AA, RA and TC do not; under an unknown opcode only the opcode
+ * comes back, with NOTIMP; DO comes back in the OPT of an error answer
+ * (RFC 3225 §3); EDNS version 1 gets BADVERS (RFC 6891 §6.1.3). */
+START_TEST(header_bits_echoed_by_the_letter)
+{
+	uint8_t q[64], resp[512];
+	dns_msg_t r;
+	/* QUERY with every flag set, no answerer: REFUSED */
+	uint16_t all = DNS_F_AA | DNS_F_TC | DNS_F_RD | DNS_F_RA | 0x0040u | DNS_F_AD | DNS_F_CD;
+	size_t n = flagged(q, all, true, 0, true);
+	ck_assert_int_gt(run(q, n, resp, &r), 0);
+	ck_assert_uint_eq(DNS_RCODE(r.flags), DNS_RC_REFUSED);
+	ck_assert_uint_eq(r.flags & 0x7ff0u, DNS_F_RD | DNS_F_CD);
+	ck_assert(r.edns.present);
+	ck_assert_uint_eq(r.edns.flags, DNS_EDNS_DO);
+	/* without DO, the OPT has no DO */
+	n = flagged(q, DNS_F_CD, true, 0, false);
+	ck_assert_int_gt(run(q, n, resp, &r), 0);
+	ck_assert_uint_eq(r.flags & 0x7ff0u, DNS_F_CD);
+	ck_assert_uint_eq(r.edns.flags, 0);
+	/* opcode 3 (unassigned) with RD and CD: NOTIMP, both clear */
+	n = flagged(q, (uint16_t)(3u << 11) | DNS_F_RD | DNS_F_CD | DNS_F_AD, true, 0, true);
+	ck_assert_int_gt(run(q, n, resp, &r), 0);
+	ck_assert_uint_eq(DNS_RCODE(r.flags), DNS_RC_NOTIMP);
+	ck_assert_uint_eq(DNS_OPCODE(r.flags), 3);
+	ck_assert_uint_eq(r.flags & 0x07f0u, 0);
+	ck_assert_uint_eq(r.edns.flags, DNS_EDNS_DO);
+	/* EDNS version 1: BADVERS (extended RCODE 1, header RCODE 0), DO kept */
+	n = flagged(q, DNS_F_RD, true, 1, true);
+	ck_assert_int_gt(run(q, n, resp, &r), 0);
+	ck_assert_uint_eq(DNS_RCODE(r.flags), 0);
+	ck_assert(r.edns.present);
+	ck_assert_uint_eq(r.edns.ext_rcode, 1);
+	ck_assert_uint_eq(r.edns.version, 0);
+	ck_assert_uint_eq(r.edns.flags, DNS_EDNS_DO);
+	ck_assert_uint_eq(r.flags & 0x7ff0u, DNS_F_RD);
+	/* the pure rule */
+	ck_assert_uint_eq(dns_msg_echo_flags(0xffff), 0x7800u);
+	ck_assert_uint_eq(dns_msg_echo_flags(0x87ff), DNS_F_RD | DNS_F_CD);
+}
+END_TEST
+
 Suite *query_suite(void)
 {
 	Suite *s = suite_create("serve_query");
-	TCase *tc = tcase_create("query");
+	TCase *tc = t_case("query", T_UNIT);
 	tcase_add_test(tc, compressed_question);
 	tcase_add_test(tc, responses_and_updates);
+	tcase_add_test(tc, header_bits_echoed_by_the_letter);
 	suite_add_tcase(s, tc);
 	return s;
 }

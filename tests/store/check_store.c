@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "tests/check_bounds.h"
 #include "dns/err.h"
 #include "store/store.h"
 
@@ -1858,7 +1859,7 @@ END_TEST
 Suite *store_suite(void)
 {
 	Suite *s = suite_create("store");
-	TCase *tc = tcase_create("core");
+	TCase *tc = t_case("core", T_UNIT);
 	tcase_add_test(tc, test_create_reopen);
 	tcase_add_test(tc, test_bad_files);
 	tcase_add_test(tc, test_zone_meta);
@@ -1875,7 +1876,6 @@ Suite *store_suite(void)
 	tcase_add_test(tc, test_expiry);
 	tcase_add_test(tc, test_expiry_changes);
 	tcase_add_test(tc, test_expiry_details);
-	tcase_add_test(tc, test_inception_counts);
 	tcase_add_test(tc, test_batch_axfr);
 	tcase_add_test(tc, test_batch_exp_upsert);
 	tcase_add_test(tc, test_batch_reverse);
@@ -1884,9 +1884,9 @@ Suite *store_suite(void)
 	tcase_add_test(tc, test_multi_zone);
 	tcase_add_test(tc, test_root_zone);
 	suite_add_tcase(s, tc);
-	TCase *heavy = tcase_create("heavy");
-	tcase_set_timeout(heavy, 300);
+	TCase *heavy = t_case("heavy", T_HEAVY);
 	tcase_add_test(heavy, test_damaged);
+	tcase_add_test(heavy, test_inception_counts);
 	tcase_add_test(heavy, test_full);
 	tcase_add_test(heavy, test_consistency_thread);
 	suite_add_tcase(s, heavy);

@@ -3,6 +3,7 @@
 /* Tests for xfr/refresh.c: the timers, with a fake clock. */
 #include <check.h>
 
+#include "tests/check_bounds.h"
 #include "xfr/refresh.h"
 
 Suite *refresh_suite(void);
@@ -179,7 +180,7 @@ END_TEST
 Suite *refresh_suite(void)
 {
 	Suite *s = suite_create("xfr_refresh");
-	TCase *tc = tcase_create("refresh");
+	TCase *tc = t_case("refresh", T_UNIT);
 	tcase_add_test(tc, clamps);
 	tcase_add_test(tc, life_cycle);
 	tcase_add_test(tc, expiry_before_next);

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "tests/check_bounds.h"
 #include "dns/dnssec.h"
 #include "dns/err.h"
 #include "dns/text.h"
@@ -704,8 +705,7 @@ END_TEST
 Suite *validate_suite(void)
 {
 	Suite *s = suite_create("validate");
-	TCase *tc = tcase_create("validate");
-	tcase_set_timeout(tc, 60);
+	TCase *tc = t_case("validate", T_UNIT);
 	tcase_add_test(tc, anchor_files);
 	tcase_add_test(tc, rr_text);
 	tcase_add_loop_test(tc, good_zones, 0, sizeof(good) / sizeof(good[0]));

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "tests/check_bounds.h"
 #include "dns/err.h"
 #include "dns/msg.h"
 #include "xfr/xfrin.h"
@@ -149,7 +150,7 @@ END_TEST
 Suite *xfrin_suite(void)
 {
 	Suite *s = suite_create("xfrin");
-	TCase *tc = tcase_create("commit");
+	TCase *tc = t_case("commit", T_UNIT);
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, pre_commit_before_the_commit);
 	tcase_add_test(tc, no_hook_for_a_rejected_transfer);
