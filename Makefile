@@ -111,7 +111,8 @@ FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZERS := $(FUZZ_SRCS:tests/fuzz/%.c=build-fuzz/%)
 # The harnesses exercise the parsers: dns/, the query dispatcher (with
 # TSIG on NOTIFY, which needs conf/) and the VICI message parser.
-FUZZ_LIB_SRCS := $(wildcard dns/*.c conf/*.c) serve/query.c ipsec/tsig.c ipsec/vici_msg.c
+FUZZ_LIB_SRCS := $(wildcard dns/*.c conf/*.c) serve/query.c serve/edns.c serve/cookie.c \
+	serve/rrl.c ipsec/tsig.c ipsec/vici_msg.c
 build-fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_SRCS)
 	@mkdir -p build-fuzz
 	clang -std=c11 -D_GNU_SOURCE -O1 -g -I. $(DEP_CFLAGS) -fsanitize=fuzzer,address,undefined \

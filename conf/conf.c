@@ -42,6 +42,11 @@ static void conf_defaults(conf_ctx_t *c, conf_t *conf)
 	s->tcp_max_clients = CONF_DEF_TCP_CLIENTS;
 	s->answer_cache = CONF_DEF_ANSWER_CACHE;
 	s->steer_by_name = true;
+	s->cookies = true;
+	s->rrl.slip = 2;
+	s->rrl.ipv4_prefix = 24;
+	s->rrl.ipv6_prefix = 56;
+	s->rrl.table_size = 65536;
 	conf->log.level = CONF_LOG_INFO;
 	conf->events.syslog = true;
 	conf->events.hook_timeout = CONF_DEF_HOOK_TIMEOUT;
@@ -97,6 +102,8 @@ void conf_free(conf_t *c)
 	free(c->server.state_dir);
 	free(c->server.control);
 	free(c->server.vici);
+	free(c->server.nsid);
+	free(c->server.rrl.exempt.v);
 	free(c->events.file);
 	free(c->events.hook);
 	free(c->events.syslog_socket);

@@ -103,6 +103,19 @@ typedef enum {
 	CONF_XPORT_IPSEC, /* TCP inside an IPsec SA whose peer is `ipsec-id` */
 } conf_transport_t;
 
+/* Response rate limiting (server.rrl), in the manner of Knot's and NSD's
+ * RRL: a token bucket per client prefix and answer class. */
+typedef struct {
+	uint32_t rate;        /* answers per second per prefix and class; 0: off (default) */
+	unsigned slip;        /* every Nth limited answer goes out truncated; 0: none, 1: all */
+	unsigned ipv4_prefix; /* client prefix length, default 24 */
+	unsigned ipv6_prefix; /* default 56 */
+	conf_acl_t exempt;    /* sources never limited (the whitelist) */
+	unsigned table_size;  /* buckets (a power of two is used), default 65536 */
+} conf_rrl_t;
+
+#define CONF_NSID_MAX 128
+
 typedef struct {
 	conf_addr_t *listen;  /* default 0.0.0.0@53 and ::@53 (serve/ sets IPV6_V6ONLY) */
 	size_t n_listen;
@@ -119,6 +132,10 @@ typedef struct {
 	unsigned answer_cache; /* MiB in all, 0..65536; 0: off */
 	bool steer_by_name;    /* UDP questions to workers by name; default true */
 	char *vici;           /* strongSwan's VICI socket, for transport ipsec */
+	uint8_t *nsid;        /* RFC 5001 NSID payload; NULL: none */
+	size_t nsid_len;
+	bool cookies;         /* RFC 7873/9018 server cookies; default true */
+	conf_rrl_t rrl;
 } conf_server_t;
 
 typedef struct {

@@ -102,6 +102,56 @@ static int set_metrics(conf_ctx_t *c, yaml_node_t *v, void *dst, const conf_key_
 	return 0;
 }
 
+/* server.nsid: text, or "0x" and hex digits (RFC 5001 §2.3 leaves the
+ * payload's form to the operator). */
+static int set_nsid(conf_ctx_t *c, yaml_node_t *v, void *dst, const conf_key_t *k)
+{
+	conf_server_t *s = dst;
+	const char *a = conf_scalar(v);
+	uint8_t buf[CONF_NSID_MAX];
+	int n;
+
+	if (conf_want(c, v, YAML_SCALAR_NODE, k->name) < 0)
+		return -1;
+	if (a[0] == '0' && (a[1] == 'x' || a[1] == 'X')) {
+		n = dns_hex_decode(a + 2, buf, sizeof(buf));
+		if (n <= 0) {
+			conf_err(c, v, "nsid: bad hex '%s' (1 to %d octets)", a, CONF_NSID_MAX);
+			return -1;
+		}
+	} else {
+		n = (int)strlen(a);
+		if (n < 1 || n > CONF_NSID_MAX) {
+			conf_err(c, v, "nsid: 1 to %d characters, got %d", CONF_NSID_MAX, n);
+			return -1;
+		}
+		memcpy(buf, a, (size_t)n);
+	}
+	free(s->nsid);
+	s->nsid = conf_alloc(c, (size_t)n, 1);
+	if (!s->nsid)
+		return -1;
+	memcpy(s->nsid, buf, (size_t)n);
+	s->nsid_len = (size_t)n;
+	return 0;
+}
+
+static const conf_key_t rrl_keys[] = {
+	{ "rate", conf_set_uint, offsetof(conf_rrl_t, rate), 0, 0, 1000000 },
+	{ "slip", conf_set_uint, offsetof(conf_rrl_t, slip), 0, 0, 100 },
+	{ "ipv4-prefix", conf_set_uint, offsetof(conf_rrl_t, ipv4_prefix), 0, 8, 32 },
+	{ "ipv6-prefix", conf_set_uint, offsetof(conf_rrl_t, ipv6_prefix), 0, 16, 128 },
+	{ "exempt", conf_set_acl, offsetof(conf_rrl_t, exempt), 0, 0, 0 },
+	{ "table-size", conf_set_uint, offsetof(conf_rrl_t, table_size), 0, 1024, 16777216 },
+};
+
+static int set_rrl(conf_ctx_t *c, yaml_node_t *v, void *dst, const conf_key_t *k)
+{
+	(void)k;
+	conf_server_t *s = dst;
+	return conf_map(c, v, rrl_keys, NKEYS(rrl_keys), &s->rrl, "rrl", NULL);
+}
+
 static const conf_key_t server_keys[] = {
 	{ "listen", set_listen, 0, 0, 0, 0 },
 	{ "workers", conf_set_uint, offsetof(conf_server_t, workers), 0, 1, 1024 },
@@ -117,6 +167,9 @@ static const conf_key_t server_keys[] = {
 	{ "answer-cache", conf_set_uint, offsetof(conf_server_t, answer_cache), 0, 0, 65536 },
 	{ "steer-by-name", conf_set_bool, offsetof(conf_server_t, steer_by_name), 0, 0, 0 },
 	{ "vici", set_socket, offsetof(conf_server_t, vici), 0, 0, 0 },
+	{ "nsid", set_nsid, 0, 0, 0, 0 },
+	{ "cookies", conf_set_bool, offsetof(conf_server_t, cookies), 0, 0, 0 },
+	{ "rrl", set_rrl, 0, 0, 0, 0 },
 };
 
 static int set_server(conf_ctx_t *c, yaml_node_t *v, void *dst, const conf_key_t *k)

@@ -22,6 +22,7 @@
 #include "daemon/privs.h"
 #include "ipsec/vici.h"
 #include "dns/serial.h"
+#include "serve/edns.h"
 #include "serve/xfrout.h"
 #include "xfr/client.h"
 
@@ -107,6 +108,7 @@ static void zone_resume(dzone_t *z, int64_t now)
 	z->rf.last_ok = m->last_refresh;
 	z->rf.last_axfr = m->last_xfr;
 	z->rf.expire_at = m->expire_at;
+	atomic_store_explicit(&z->expire_at, m->expire_at, memory_order_relaxed);
 	z->rf.next = m->next_refresh;
 	/* a lower refresh-max since the last run pulls the next refresh in */
 	xfr_refresh_bound_next(&z->rf, &z->clamps, now);
@@ -198,6 +200,7 @@ static void set_served_locked(dzone_t *z)
 	bool changed = z->state != z->rf.state || z->serial != z->rf.serial;
 	z->state = z->rf.state;
 	z->serial = z->rf.serial;
+	atomic_store_explicit(&z->expire_at, z->rf.expire_at, memory_order_relaxed);
 	if (changed)
 		served_changed(z);
 }
@@ -810,10 +813,14 @@ static int on_notify(void *arg, const dns_name_t *zone, const serve_src_t *src)
 /* AXFR/IXFR from a downstream replica: only from allow-transfer sources,
  * only over TCP (over UDP an empty TC=1 answer sends the client to TCP). */
 static int transfer_out(const dzone_t *z, serve_ctx_t *ctx, const serve_src_t *src,
-			const dns_msg_t *q, uint8_t *resp, size_t cap, void *conn)
+			const dns_msg_t *q, uint8_t *resp, size_t cap, void *conn,
+			serve_reply_t *rp)
 {
-	if (!conf_acl_match(&z->cz->allow_transfer, src->from))
+	if (!conf_acl_match(&z->cz->allow_transfer, src->from)) {
+		rp->ede = SERVE_EDE_PROHIBITED;
+		rp->ede_text = "zone transfer not allowed from this address";
 		return serve_error(q->wire, q->len, q, DNS_RC_REFUSED, resp, cap);
+	}
 	if (!src->tcp) {
 		int len = serve_error(q->wire, q->len, q, DNS_RC_NOERROR, resp, cap);
 		if (len > 0)
@@ -825,33 +832,63 @@ static int transfer_out(const dzone_t *z, serve_ctx_t *ctx, const serve_src_t *s
 	return rc == RODNS_OK ? SERVE_STREAM : 0;
 }
 
+/* Why a zone we have does not answer (RFC 8914). */
+static void not_serving(const dzone_t *z, serve_reply_t *rp)
+{
+	if (z->state == XFR_EXPIRED) {
+		rp->ede = SERVE_EDE_NO_AUTHORITY;
+		rp->ede_text = "zone expired: no refresh from a primary within SOA EXPIRE";
+	} else {
+		rp->ede = SERVE_EDE_NOT_READY;
+		rp->ede_text = "zone not loaded yet";
+	}
+}
+
+/* RFC 7314 §3: the seconds left until this replica's copy expires, for a
+ * SOA, AXFR or IXFR question at the apex; -1 otherwise. */
+static int64_t expire_left(const dzone_t *z, const dns_msg_t *q)
+{
+	if ((q->qtype != DNS_T_SOA && q->qtype != DNS_T_AXFR && q->qtype != DNS_T_IXFR) ||
+	    !dns_name_eq(&q->qname, &z->cz->name))
+		return -1;
+	int64_t left = atomic_load_explicit(&z->expire_at, memory_order_relaxed) - now_s();
+	return left > 0 ? left : 0;
+}
+
 static int answer(void *arg, void *worker_ctx, const serve_src_t *src, const dns_msg_t *q,
-		  uint8_t *resp, size_t cap, void *conn)
+		  uint8_t *resp, size_t cap, void *conn, serve_reply_t *rp)
 {
 	daemon_t *d = arg;
 	dworker_t *w = worker_ctx;
 	(void)conn;
 	dzone_t *z = daemon_zone_for(d, &q->qname);
-	if (!z)
+	if (!z) {
+		rp->ede = SERVE_EDE_NOT_AUTH;
+		rp->ede_text = "not a zone served here";
 		return serve_error(q->wire, q->len, q, DNS_RC_REFUSED, resp, cap);
+	}
 	size_t zi = (size_t)(z - d->zones);
-	if (z->state != XFR_OK || !w->ctx[zi])
+	if (z->state != XFR_OK || !w->ctx[zi]) {
+		not_serving(z, rp);
 		return serve_error(q->wire, q->len, q, DNS_RC_SERVFAIL, resp, cap);
+	}
+	rp->expire = expire_left(z, q);
 	if (q->qtype == DNS_T_AXFR || q->qtype == DNS_T_IXFR)
-		return transfer_out(z, w->ctx[zi], src, q, resp, cap, conn);
+		return transfer_out(z, w->ctx[zi], src, q, resp, cap, conn, rp);
 	/* the generation is read after the state and before the store: an
 	 * answer is never cached under a generation older than its data */
 	uint64_t gen = atomic_load_explicit(&daemon_zx(d, z)->gen, memory_order_acquire);
 	uint16_t ours = d->conf->server.max_udp_payload;
 	serve_cache_key_t k;
-	bool cached = w->cache && serve_cache_key(&k, q, src->tcp, cap, ours, (uint32_t)zi, gen);
+	bool cached = w->cache && serve_cache_key(&k, q, src->tcp, cap, ours, rp->optroom,
+						  (uint32_t)zi, gen);
 	if (cached) {
 		int n = serve_cache_get(w->cache, &k, q, resp, cap);
 		if (n > 0)
 			return n;
 	}
 	serve_zone_t sz = {.apex = z->cz->name, .zone_id = z->zone_id, .gen = gen};
-	serve_opts_t o = {.max_udp_payload = ours, .tcp = src->tcp};
+	serve_opts_t o = {.max_udp_payload = ours, .tcp = src->tcp, .optroom = rp->optroom};
 	int n = serve_answer(w->ctx[zi], &sz, q, &o, resp, cap);
 	if (cached && n > 0)
 		serve_cache_put(w->cache, &k, resp, (size_t)n);
@@ -951,7 +988,14 @@ static void worker_fini(void *worker_ctx)
 static int bind_listeners(daemon_t *d)
 {
 	const conf_server_t *s = &d->conf->server;
-	d->qops = (serve_query_ops_t){.notify = on_notify, .answer = answer, .arg = d, .conf = d->conf};
+	if (s->cookies && !(d->cookies = serve_cookies_new()))
+		return -ENOMEM;
+	if (s->rrl.rate && !(d->rrl = serve_rrl_new(&s->rrl)))
+		return -ENOMEM;
+	d->qops = (serve_query_ops_t){.notify = on_notify, .answer = answer, .arg = d,
+				      .conf = d->conf, .max_udp_payload = s->max_udp_payload,
+				      .nsid = s->nsid, .nsid_len = s->nsid_len,
+				      .cookies = d->cookies, .rrl = d->rrl};
 	serve_listen_conf_t lc = {.addrs = s->listen, .n_addrs = s->n_listen,
 				  .workers = s->workers, .tcp_idle_timeout = s->tcp_idle_timeout,
 				  .tcp_max_clients = s->tcp_max_clients,
@@ -984,6 +1028,8 @@ static void teardown(daemon_t *d)
 		pthread_join(d->xthr, NULL);
 	}
 	serve_listen_stop(d->listen);
+	serve_cookies_free(d->cookies);
+	serve_rrl_free(d->rrl);
 	daemon_sessions_fini(&d->sessions);
 	if (d->zx)
 		daemon_watch_fini(d);
@@ -1006,6 +1052,16 @@ static void teardown(daemon_t *d)
 	free(d->reloaded);
 	if (d->loop)
 		ev_loop_destroy(d->loop);
+}
+
+static void cookie_rotate_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	(void)t;
+	(void)revents;
+	daemon_t *d = ev_userdata(loop);
+	if (serve_cookies_rotate(d->cookies) != RODNS_OK)
+		daemon_event(EV_CONFIG, NULL, NULL, 0,
+			     "no randomness for a new cookie secret: the old one stays");
 }
 
 static int setup(daemon_t *d)
@@ -1050,6 +1106,14 @@ static int setup(daemon_t *d)
 		return rc;
 	ev_async_init(&d->wake, wake_cb);
 	ev_async_start(d->loop, &d->wake);
+	if (d->cookies) {
+		/* a cookie made just before a rotation is still checked
+		 * under the previous secret until the next one, so a client's
+		 * cookie lives its full hour (RFC 9018 §4.3) */
+		ev_timer_init(&d->cookie_rotate, cookie_rotate_cb, SERVE_COOKIE_MAX_AGE,
+			      SERVE_COOKIE_MAX_AGE);
+		ev_timer_start(d->loop, &d->cookie_rotate);
+	}
 	ev_signal_init(&d->sig_term, stop_cb, SIGTERM);
 	ev_signal_init(&d->sig_int, stop_cb, SIGINT);
 	ev_signal_init(&d->sig_hup, hup_cb, SIGHUP);

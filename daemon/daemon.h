@@ -32,6 +32,7 @@ typedef struct dzone {
 	/* read by query workers without the lock */
 	volatile int state;    /* enum xfr_zone_state */
 	volatile uint32_t serial;
+	_Atomic int64_t expire_at; /* rf.expire_at as served (EDNS EXPIRE) */
 } dzone_t;
 
 /* Runs rodnsd with the loaded configuration until SIGTERM/SIGINT (or a

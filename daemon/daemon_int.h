@@ -111,6 +111,9 @@ struct daemon {
 	pthread_t xthr;
 	serve_listen_t *listen;
 	serve_query_ops_t qops;
+	serve_cookies_t *cookies; /* server.cookies; NULL: off */
+	serve_rrl_t *rrl;         /* server.rrl; NULL: off */
+	ev_timer cookie_rotate;   /* a new cookie secret every SERVE_COOKIE_MAX_AGE */
 	daemon_sessions_t sessions;
 	int64_t started;
 	/* query workers, for the counters (guarded by lock) */

@@ -308,6 +308,23 @@ static void render_cache(daemon_t *d, dbuf_t *b)
 	}
 }
 
+/* Response rate limiting (server.rrl): answers counted, dropped and sent
+ * truncated (slipped); absent while RRL is off. */
+static void render_rrl(daemon_t *d, dbuf_t *b)
+{
+	const serve_rrl_stats_t *st = serve_rrl_stats(d->rrl);
+	if (!st)
+		return;
+	family(b, "rodns_rrl_answers_total", "counter",
+	       "UDP answers seen by response rate limiting, by what became of them.");
+	dbuf_printf(b, "rodns_rrl_answers_total{action=\"passed\"} %llu\n",
+		    (unsigned long long)atomic_load(&st->passed));
+	dbuf_printf(b, "rodns_rrl_answers_total{action=\"dropped\"} %llu\n",
+		    (unsigned long long)atomic_load(&st->dropped));
+	dbuf_printf(b, "rodns_rrl_answers_total{action=\"slipped\"} %llu\n",
+		    (unsigned long long)atomic_load(&st->slipped));
+}
+
 static void render_events(dbuf_t *b)
 {
 	static const int always[] = {EV_RRSIG_EXPIRED, EV_RRSIG_EXPIRING, EV_RRSIG_CLEARED,
@@ -344,6 +361,7 @@ void daemon_metrics_render(daemon_t *d, dbuf_t *b)
 	render_xfr(d, b);
 	render_queries(d, b);
 	render_cache(d, b);
+	render_rrl(d, b);
 	render_events(b);
 }
 

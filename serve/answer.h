@@ -28,6 +28,7 @@ typedef struct {
 typedef struct {
 	uint16_t max_udp_payload; /* our EDNS0 buffer size (default 1232) */
 	bool tcp;                 /* the query came over TCP: no size limit but 65535 */
+	size_t optroom;           /* octets to leave free for EDNS options added later */
 } serve_opts_t;
 
 /* Per-worker answering state: a read-only store connection and whatever

@@ -203,8 +203,9 @@ static uint32_t mix(uint32_t h, uint32_t v)
 }
 
 bool serve_cache_key(serve_cache_key_t *k, const dns_msg_t *q, bool tcp, size_t cap,
-		     uint16_t ours, uint32_t zone, uint64_t gen)
+		     uint16_t ours, size_t optroom, uint32_t zone, uint64_t gen)
 {
+	size_t lim = limit_of(q, tcp, cap, ours);
 	if (gen & 1 || DNS_OPCODE(q->flags) != DNS_OP_QUERY || q->count[DNS_SEC_QD] != 1 ||
 	    q->count[DNS_SEC_AN] != 0 || q->count[DNS_SEC_NS] != 0 || q->has_tsig ||
 	    q->count[DNS_SEC_AR] != (q->edns.present ? 1 : 0) ||
@@ -214,7 +215,7 @@ bool serve_cache_key(serve_cache_key_t *k, const dns_msg_t *q, bool tcp, size_t 
 				 .qtype = q->qtype, .qclass = q->qclass,
 				 .qflags = (uint16_t)(q->flags & ~DNS_F_RD),
 				 .eflags = q->edns.present ? q->edns.flags : 0,
-				 .limit = (uint16_t)limit_of(q, tcp, cap, ours), .ours = ours,
+				 .limit = (uint16_t)(lim > optroom ? lim - optroom : 0), .ours = ours,
 				 .edns = q->edns.present, .tcp = tcp};
 	uint32_t h = 0x811c9dc5u;
 	for (unsigned i = 0; i < q->qname.len; i++)

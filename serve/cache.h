@@ -18,8 +18,10 @@
  * question, records in the answer or authority section, anything but one
  * OPT in the additional section, TSIG, EDNS versions other than 0, and an
  * odd generation (a transfer is committing). EDNS options are not part
- * of the key: the answerer does not look at them; one that starts to
- * (cookies, NSID) must make such queries bypass here. Only NOERROR and
+ * of the key: the answerer does not look at them. The options that change
+ * an answer (NSID, COOKIE, EXPIRE, EDE: serve/edns.h) are added after the
+ * cache, to the cached copy as to a fresh one; only the room they take is
+ * part of the key. Only NOERROR and
  * NXDOMAIN responses are kept: never an error caused by the store. */
 #ifndef RODNS_SERVE_CACHE_H
 #define RODNS_SERVE_CACHE_H
@@ -58,10 +60,13 @@ void serve_cache_free(serve_cache_t *c);
 
 /* Fills k for query q (parsed, opcode QUERY) of zone number zone at
  * generation gen. tcp and cap are what the answer is written with, ours
- * the EDNS payload size we offer (server.max-udp-payload). Returns false
- * when the query must bypass the cache. */
+ * the EDNS payload size we offer (server.max-udp-payload), optroom the
+ * octets the answer leaves free for EDNS options added after the cache
+ * (NSID, COOKIE, EXPIRE: they differ per copy and are never cached; the
+ * room they take is part of the key because it moves truncation). Returns
+ * false when the query must bypass the cache. */
 bool serve_cache_key(serve_cache_key_t *k, const dns_msg_t *q, bool tcp, size_t cap,
-		     uint16_t ours, uint32_t zone, uint64_t gen);
+		     uint16_t ours, size_t optroom, uint32_t zone, uint64_t gen);
 
 /* The cached response to q under key k, patched for q, into resp. Returns
  * its length, or 0 on a miss (nothing written). */

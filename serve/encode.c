@@ -74,7 +74,7 @@ static bool put_sections(const serve_ctx_t *c, dns_mbuild_t *b, size_t reserve)
 int serve_encode(serve_q_t *a, const dns_msg_t *m, const serve_opts_t *o, uint8_t *resp, size_t cap)
 {
 	size_t limit = response_limit(m, o, cap);
-	size_t reserve = m->edns.present ? OPT_LEN : 0;
+	size_t reserve = m->edns.present ? OPT_LEN + o->optroom : 0;
 	/* opcode, RD and CD come back (RFC 4035 §3.1.6); never AD or Z */
 	uint16_t flags = (uint16_t)(DNS_F_QR | dns_msg_echo_flags(m->flags) | (unsigned)(a->rcode & 0xf));
 	dns_mbuild_t b;

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "ipsec/tsig.h"
+#include "serve/edns.h"
 #include "serve/query.h"
 
 /* Copies the question exactly as it came (keeps the client's 0x20 case). */
@@ -163,6 +164,134 @@ static int on_notify(const serve_query_ops_t *ops, const serve_src_t *src, const
 	return len;
 }
 
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* The size limit the encoder applied to an answer to m (RFC 1035 §4.2.1,
+ * RFC 6891 §6.2.5). */
+static size_t answer_limit(const serve_query_ops_t *ops, const serve_src_t *src,
+			   const dns_msg_t *m, size_t cap)
+{
+	size_t lim = 512;
+	if (src->tcp) {
+		lim = 65535;
+	} else if (m->edns.present) {
+		size_t ours = ops->max_udp_payload >= 512 ? ops->max_udp_payload : 512;
+		lim = m->edns.udp_size > 512 ? m->edns.udp_size : 512;
+		if (lim > ours)
+			lim = ours;
+	}
+	return lim < cap ? lim : cap;
+}
+
+/* The options of our answer: NSID when asked, a fresh server cookie to a
+ * client that sent a cookie, EXPIRE when the answerer gave one, an EDE.
+ * Returns their length in out. */
+static size_t reply_opts(const serve_query_ops_t *ops, const serve_src_t *src,
+			 const serve_qopts_t *qo, const serve_reply_t *rp, uint8_t *out, size_t cap)
+{
+	size_t n = 0;
+	if (qo->nsid && ops->nsid)
+		n += serve_opt_put(out + n, cap - n, SERVE_OPT_NSID, ops->nsid, ops->nsid_len);
+	if (qo->cookie && ops->cookies) {
+		uint8_t c[SERVE_COOKIE_CLIENT + SERVE_COOKIE_SERVER];
+		memcpy(c, qo->client, SERVE_COOKIE_CLIENT);
+		serve_cookie_make(ops->cookies, qo->client, src->from, (uint32_t)time(NULL),
+				  c + SERVE_COOKIE_CLIENT);
+		n += serve_opt_put(out + n, cap - n, SERVE_OPT_COOKIE, c, sizeof(c));
+	}
+	if (qo->expire && rp->expire >= 0) {
+		uint32_t e = rp->expire > 0xffffffffLL ? 0xffffffffu : (uint32_t)rp->expire;
+		uint8_t b[4] = {(uint8_t)(e >> 24), (uint8_t)(e >> 16), (uint8_t)(e >> 8),
+				(uint8_t)e};
+		n += serve_opt_put(out + n, cap - n, SERVE_OPT_EXPIRE, b, 4);
+	}
+	if (rp->ede >= 0) {
+		uint8_t b[2 + 96];
+		size_t tl = rp->ede_text ? strlen(rp->ede_text) : 0;
+		tl = tl > sizeof(b) - 2 ? sizeof(b) - 2 : tl;
+		b[0] = (uint8_t)(rp->ede >> 8);
+		b[1] = (uint8_t)rp->ede;
+		if (tl)
+			memcpy(b + 2, rp->ede_text, tl);
+		n += serve_opt_put(out + n, cap - n, SERVE_OPT_EDE, b, 2 + tl);
+	}
+	return n;
+}
+
+/* The octets the answer must leave for the options reply_opts may add
+ * (EDE, which goes only on short error answers, is left out). */
+static size_t opt_room(const serve_query_ops_t *ops, const dns_msg_t *m, const serve_qopts_t *qo)
+{
+	size_t n = 0;
+	if (!m->edns.present)
+		return 0;
+	if (qo->nsid && ops->nsid)
+		n += 4 + ops->nsid_len;
+	if (qo->cookie && ops->cookies)
+		n += 4 + SERVE_COOKIE_CLIENT + SERVE_COOKIE_SERVER;
+	if (qo->expire)
+		n += 8;
+	return n;
+}
+
+/* An answer rate limiting lets through truncated: header (TC set, the
+ * RCODE and AA of the answer kept), question and OPT, no records. */
+static int slip(const dns_msg_t *m, const uint8_t *q, size_t qlen, uint8_t *resp, size_t n,
+		size_t cap)
+{
+	uint8_t aa = resp[2] & (DNS_F_AA >> 8);
+	int rcode = resp[3] & 0xf;
+	int len = serve_error(q, qlen, m, rcode, resp, cap);
+	(void)n;
+	if (len > 0)
+		resp[2] |= (uint8_t)(aa | (DNS_F_TC >> 8));
+	return len;
+}
+
+static int answer_query(const serve_query_ops_t *ops, void *worker_ctx, const serve_src_t *src,
+			const dns_msg_t *m, const uint8_t *q, size_t qlen, uint8_t *resp,
+			size_t cap, void *conn)
+{
+	serve_qopts_t qo;
+	uint8_t opts[512];
+	if (serve_qopts_read(m, &qo) != RODNS_OK) /* RFC 7873 §5.2.2 */
+		return serve_error(q, qlen, m, DNS_RC_FORMERR, resp, cap);
+	bool verified = qo.cookie && ops->cookies && qo.server &&
+			serve_cookie_valid(ops->cookies, qo.client, qo.server, qo.server_len,
+					   src->from, (uint32_t)time(NULL));
+	serve_reply_t rp = {.optroom = opt_room(ops, m, &qo), .ede = -1, .expire = -1};
+	int n = ops->answer ? ops->answer(ops->arg, worker_ctx, src, m, resp, cap, conn, &rp)
+			    : serve_error(q, qlen, m, DNS_RC_REFUSED, resp, cap);
+	if (n <= 0)
+		return n;
+	if (ops->rrl && !src->tcp && !verified) {
+		serve_rrl_class_t cls = serve_rrl_classify(resp, (size_t)n);
+		switch (serve_rrl_check(ops->rrl, src->from, cls, now_ms())) {
+		case SERVE_RRL_PASS: break;
+		case SERVE_RRL_SLIP: n = slip(m, q, qlen, resp, (size_t)n, cap); break;
+		case SERVE_RRL_DROP:
+			/* a client that speaks cookies is told how to get past
+			 * us (RFC 7873 §5.2.3, §5.4); anyone else gets nothing */
+			if (!qo.cookie || !ops->cookies || !m->edns.present)
+				return 0;
+			n = serve_error(q, qlen, m, DNS_RC_BADCOOKIE, resp, cap);
+			rp.ede = -1;
+			break;
+		}
+		if (n <= 0)
+			return n;
+	}
+	if (!m->edns.present)
+		return n;
+	size_t on = reply_opts(ops, src, &qo, &rp, opts, sizeof(opts));
+	return (int)serve_opt_append(resp, (size_t)n, answer_limit(ops, src, m, cap), opts, on);
+}
+
 int serve_query(const serve_query_ops_t *ops, void *worker_ctx, const serve_src_t *src,
 		const uint8_t *q, size_t qlen, uint8_t *resp, size_t cap, void *conn)
 {
@@ -180,9 +309,7 @@ int serve_query(const serve_query_ops_t *ops, void *worker_ctx, const serve_src_
 	case DNS_OP_QUERY:
 		if (m.count[DNS_SEC_QD] != 1)
 			return serve_error(q, qlen, &m, DNS_RC_FORMERR, resp, cap);
-		if (!ops->answer)
-			return serve_error(q, qlen, &m, DNS_RC_REFUSED, resp, cap);
-		return ops->answer(ops->arg, worker_ctx, src, &m, resp, cap, conn);
+		return answer_query(ops, worker_ctx, src, &m, q, qlen, resp, cap, conn);
 	case DNS_OP_NOTIFY:
 		return on_notify(ops, src, &m, q, qlen, resp, cap);
 	case DNS_OP_UPDATE:

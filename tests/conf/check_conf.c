@@ -279,6 +279,35 @@ START_TEST(t_defaults)
 }
 END_TEST
 
+START_TEST(t_edns_keys)
+{
+	conf_t *c;
+
+	ck_assert_int_eq(load_text("server:\n  nsid: 0x6272\n  cookies: no\n"
+				   "  rrl: { rate: 50, slip: 3, ipv4-prefix: 16, ipv6-prefix: 48,"
+				   " exempt: [192.0.2.0/24], table-size: 4096 }\n" ZONE_OK,
+				   &c),
+			 RODNS_OK);
+	ck_assert_uint_eq(c->server.nsid_len, 2);
+	ck_assert_mem_eq(c->server.nsid, "br", 2);
+	ck_assert(!c->server.cookies);
+	ck_assert_uint_eq(c->server.rrl.rate, 50);
+	ck_assert_uint_eq(c->server.rrl.slip, 3);
+	ck_assert_uint_eq(c->server.rrl.ipv4_prefix, 16);
+	ck_assert_uint_eq(c->server.rrl.ipv6_prefix, 48);
+	ck_assert_uint_eq(c->server.rrl.exempt.n, 1);
+	ck_assert_uint_eq(c->server.rrl.table_size, 4096);
+	conf_free(c);
+	ck_assert_int_eq(load_text("server:\n  nsid: branch-7\n" ZONE_OK, &c), RODNS_OK);
+	ck_assert_uint_eq(c->server.nsid_len, 8);
+	ck_assert_mem_eq(c->server.nsid, "branch-7", 8);
+	ck_assert(c->server.cookies); /* the default */
+	ck_assert_uint_eq(c->server.rrl.rate, 0);
+	ck_assert_uint_eq(c->server.rrl.slip, 2);
+	conf_free(c);
+}
+END_TEST
+
 START_TEST(t_overrides)
 {
 	conf_t *c;
@@ -623,6 +652,14 @@ static const struct {
 	{ "tls:\n  - { name: t, pin: \"hQPfuUUlw81ivSd4pPzy2ZO1Q2wsZjEQyQgW1d+dKQw=\" }\n"
 	  "zones:\n  - name: a.test\n    primaries:\n      - { address: 192.0.2.1, tls: t }\n",
 	  6, 36, "tls: only used with transport: tls" },
+	/* EDNS side */
+	{ "server:\n  nsid: 0xzz\n" ZONE_OK, 2, 9, "nsid: bad hex '0xzz'" },
+	{ "server:\n  nsid: \"\"\n" ZONE_OK, 2, 9, "nsid: 1 to 128 characters, got 0" },
+	{ "server:\n  rrl: { rate: 10, slip: 101 }\n" ZONE_OK, 2, 26, "slip: expected a whole number from 0 to 100" },
+	{ "server:\n  rrl:\n    ipv4-prefix: 33\n" ZONE_OK, 3, 18, "ipv4-prefix:" },
+	{ "server:\n  rrl:\n    exempt: [\"300.0.0.1\"]\n" ZONE_OK, 3, 14,
+	  "exempt: bad address '300.0.0.1'" },
+	{ "server:\n  rrl: { rates: 10 }\n" ZONE_OK, 2, 10, "unknown key 'rates'" },
 	/* not YAML, several documents, empty */
 	{ "[server]\nlisten = 1.2.3.4\n", 2, 1, "not valid YAML: did not find expected <document start>" },
 	{ "zones: [\n", 2, 1, "not valid YAML" },
@@ -822,6 +859,7 @@ Suite *conf_suite(void)
 	tcase_add_test(tc, t_example);
 	tcase_add_test(tc, t_defaults);
 	tcase_add_test(tc, t_overrides);
+	tcase_add_test(tc, t_edns_keys);
 	tcase_add_loop_test(tc, t_durations, 0, (int)(sizeof(durations) / sizeof(durations[0])));
 	tcase_add_test(tc, t_sizes_bools);
 	tcase_add_loop_test(tc, t_addresses, 0, (int)(sizeof(addrs) / sizeof(addrs[0])));

@@ -46,6 +46,7 @@ man_section() {
 	case $1 in
 	root_keys) echo "TOP LEVEL" ;;
 	server_keys) echo SERVER ;;
+	rrl_keys) echo RRL ;;
 	log_keys) echo LOG ;;
 	events_keys) echo EVENTS ;;
 	tsig_keys) echo TSIG-KEYS ;;
@@ -58,7 +59,7 @@ man_section() {
 yaml_block() {
 	case $1 in
 	root_keys) echo - ;;
-	server_keys) echo server ;;
+	server_keys | rrl_keys) echo server ;;
 	log_keys) echo log ;;
 	events_keys) echo events ;;
 	tsig_keys) echo tsig-keys ;;

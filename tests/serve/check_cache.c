@@ -133,7 +133,7 @@ START_TEST(hit_equals_fresh)
 	srand(7);
 	for (int i = 0; i < 4000; i++) {
 		make_query(&q, NAMES[rand() % 8], TYPES[rand() % 7], (unsigned)rand());
-		ck_assert(serve_cache_key(&k, &q.m, q.tcp, q.cap, 1232, 0, 2));
+		ck_assert(serve_cache_key(&k, &q.m, q.tcp, q.cap, 1232, 0, 0, 2));
 		int n = fresh(&q, 2, want);
 		ck_assert_int_gt(n, 0);
 		int h = serve_cache_get(c, &k, &q.m, got, q.cap);
@@ -157,16 +157,16 @@ START_TEST(generation_change_misses)
 	query_t q;
 	ck_assert_int_eq(serve_cache_new(1 << 20, &c), RODNS_OK);
 	make_query(&q, "www.example.test.", DNS_T_A, 4);
-	ck_assert(serve_cache_key(&k, &q.m, false, 1232, 1232, 0, 4));
+	ck_assert(serve_cache_key(&k, &q.m, false, 1232, 1232, 0, 0, 4));
 	int n = fresh(&q, 4, want);
 	serve_cache_put(c, &k, want, (size_t)n);
 	ck_assert_int_eq(serve_cache_get(c, &k, &q.m, got, 1232), n);
-	ck_assert(serve_cache_key(&k, &q.m, false, 1232, 1232, 0, 6));
+	ck_assert(serve_cache_key(&k, &q.m, false, 1232, 1232, 0, 0, 6));
 	ck_assert_int_eq(serve_cache_get(c, &k, &q.m, got, 1232), 0);
 	/* odd: the zone's data is changing, nothing is cached */
-	ck_assert(!serve_cache_key(&k, &q.m, false, 1232, 1232, 0, 7));
+	ck_assert(!serve_cache_key(&k, &q.m, false, 1232, 1232, 0, 0, 7));
 	/* another zone number is another key */
-	ck_assert(serve_cache_key(&k, &q.m, false, 1232, 1232, 1, 4));
+	ck_assert(serve_cache_key(&k, &q.m, false, 1232, 1232, 0, 1, 4));
 	ck_assert_int_eq(serve_cache_get(c, &k, &q.m, got, 1232), 0);
 	serve_cache_stats_t st;
 	serve_cache_stats(c, &st);
@@ -183,7 +183,7 @@ static bool ask(serve_cache_t *c, const char *name, uint16_t qtype)
 	query_t q;
 	serve_cache_key_t k;
 	make_query(&q, name, qtype, 4);
-	ck_assert(serve_cache_key(&k, &q.m, false, 1232, 1232, 0, 2));
+	ck_assert(serve_cache_key(&k, &q.m, false, 1232, 1232, 0, 0, 2));
 	int n = fresh(&q, 2, want);
 	ck_assert_int_gt(n, 0);
 	int h = serve_cache_get(c, &k, &q.m, got, 1232);
@@ -267,14 +267,14 @@ START_TEST(size_bound_and_eviction)
 	const size_t max = 64 * 1024;
 	ck_assert_int_eq(serve_cache_new(max, &c), RODNS_OK);
 	make_query(&hq, "www.example.test.", DNS_T_A, 4);
-	ck_assert(serve_cache_key(&hot, &hq.m, false, 1232, 1232, 0, 2));
+	ck_assert(serve_cache_key(&hot, &hq.m, false, 1232, 1232, 0, 0, 2));
 	int hn = fresh(&hq, 2, want);
 	serve_cache_put(c, &hot, want, (size_t)hn);
 	char name[64];
 	for (int i = 0; i < 3000; i++) {
 		snprintf(name, sizeof(name), "n%d.example.test.", i);
 		make_query(&q, name, DNS_T_A, 32 | 16);
-		ck_assert(serve_cache_key(&k, &q.m, false, 1232, 1232, 0, 2));
+		ck_assert(serve_cache_key(&k, &q.m, false, 1232, 1232, 0, 0, 2));
 		int n = fresh(&q, 2, want);
 		/* looked up (a miss) before it is offered, as a worker does */
 		for (int j = 0; j < 2; j++)
@@ -307,21 +307,21 @@ START_TEST(bypass)
 	make_query(&q, "www.example.test.", DNS_T_A, 4);
 	/* an answer record in the query */
 	q.m.count[DNS_SEC_AN] = 1;
-	ck_assert(!serve_cache_key(&k, &q.m, false, 1232, 1232, 0, 2));
+	ck_assert(!serve_cache_key(&k, &q.m, false, 1232, 1232, 0, 0, 2));
 	q.m.count[DNS_SEC_AN] = 0;
 	q.m.has_tsig = true;
-	ck_assert(!serve_cache_key(&k, &q.m, false, 1232, 1232, 0, 2));
+	ck_assert(!serve_cache_key(&k, &q.m, false, 1232, 1232, 0, 0, 2));
 	q.m.has_tsig = false;
 	q.m.count[DNS_SEC_AR] = 2;
-	ck_assert(!serve_cache_key(&k, &q.m, false, 1232, 1232, 0, 2));
+	ck_assert(!serve_cache_key(&k, &q.m, false, 1232, 1232, 0, 0, 2));
 	q.m.count[DNS_SEC_AR] = 1;
 	q.m.edns.version = 1;
-	ck_assert(!serve_cache_key(&k, &q.m, false, 1232, 1232, 0, 2));
+	ck_assert(!serve_cache_key(&k, &q.m, false, 1232, 1232, 0, 0, 2));
 	q.m.edns.version = 0;
 	q.m.flags = (uint16_t)(q.m.flags | (DNS_OP_NOTIFY << 11));
-	ck_assert(!serve_cache_key(&k, &q.m, false, 1232, 1232, 0, 2));
+	ck_assert(!serve_cache_key(&k, &q.m, false, 1232, 1232, 0, 0, 2));
 	q.m.flags = (uint16_t)(q.m.flags & ~(0xfu << 11));
-	ck_assert(serve_cache_key(&k, &q.m, false, 1232, 1232, 0, 2));
+	ck_assert(serve_cache_key(&k, &q.m, false, 1232, 1232, 0, 0, 2));
 	/* SERVFAIL and other errors are never kept */
 	int n = fresh(&q, 2, want);
 	want[3] = (uint8_t)((want[3] & 0xf0) | DNS_RC_SERVFAIL);
@@ -331,7 +331,7 @@ START_TEST(bypass)
 	make_query(&q, "mail.example.test.", DNS_T_A, 4);
 	n = fresh(&q, 2, want);
 	make_query(&q, "www.example.test.", DNS_T_A, 4);
-	ck_assert(serve_cache_key(&k, &q.m, false, 1232, 1232, 0, 2));
+	ck_assert(serve_cache_key(&k, &q.m, false, 1232, 1232, 0, 0, 2));
 	serve_cache_put(c, &k, want, (size_t)n);
 	ck_assert_int_eq(serve_cache_get(c, &k, &q.m, got, 1232), 0);
 	serve_cache_free(c);
