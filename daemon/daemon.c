@@ -268,6 +268,7 @@ static int64_t earliest_sig(dzone_t *z)
 typedef struct {
 	bool ok, transferred, full;
 	xfr_soa_t soa;
+	int64_t primary_expire; /* the primary's EDNS EXPIRE, -1: none */
 	int primary;
 	char reason[1024];
 } attempt_t;
@@ -374,7 +375,8 @@ static bool try_primary(dzone_t *z, int pi, int force, attempt_t *a)
 	}
 	uint32_t serial = 0;
 	char why[512];
-	int rc = xfr_soa_probe(&xp, &z->cz->name, &lim, &serial, why, sizeof(why));
+	int rc = xfr_soa_probe(&xp, &z->cz->name, &lim, &serial, &a->primary_expire, why,
+			       sizeof(why));
 	/* a probe over a stream closed its socket: forget it for SIGTERM */
 	pthread_mutex_lock(&d->lock);
 	d->active_fd = -1;
@@ -448,6 +450,7 @@ static void attempt(dzone_t *z, int force, attempt_t *a)
 {
 	size_t n = z->cz->n_primaries;
 	memset(a, 0, sizeof(*a));
+	a->primary_expire = -1;
 	for (size_t k = 0; k < n; k++) {
 		int pi = (int)((size_t)z->primary + k) % (int)n;
 		if (z->d->quit)
@@ -533,6 +536,8 @@ static void run_zone(daemon_t *d, dzone_t *z)
 	if (a.ok) {
 		xfr_refresh_success(&z->rf, &z->clamps, &a.soa, a.transferred, a.full, now,
 				    rnd32());
+		if (a.primary_expire >= 0)
+			xfr_refresh_cap_expire(&z->rf, a.primary_expire, now);
 		z->primary = a.primary;
 		z->force_axfr = false;
 	} else {

@@ -42,6 +42,8 @@ enum {
 };
 
 #define DNS_EDNS_DO 0x8000u
+/* EDNS option codes (IANA "DNS EDNS0 Option Codes") */
+enum { DNS_OPT_NSID = 3, DNS_OPT_EXPIRE = 9, DNS_OPT_COOKIE = 10, DNS_OPT_EDE = 15 };
 
 typedef struct {
 	bool present;

@@ -15,10 +15,10 @@
 #include "dns/msg.h"
 
 enum {
-	SERVE_OPT_NSID = 3,
-	SERVE_OPT_EXPIRE = 9,
-	SERVE_OPT_COOKIE = 10,
-	SERVE_OPT_EDE = 15,
+	SERVE_OPT_NSID = DNS_OPT_NSID,
+	SERVE_OPT_EXPIRE = DNS_OPT_EXPIRE,
+	SERVE_OPT_COOKIE = DNS_OPT_COOKIE,
+	SERVE_OPT_EDE = DNS_OPT_EDE,
 };
 
 /* Extended DNS Error codes rodns sends (RFC 8914 §4). */

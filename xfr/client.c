@@ -29,8 +29,25 @@ static int64_t now_ms(void)
 }
 
 /* Checks a reply to our SOA query and extracts the serial. */
+/* The primary's EDNS EXPIRE (RFC 7314 §2: four octets of seconds) in m's
+ * OPT; -1 when it sent none or one of another length. */
+static int64_t expire_of(const dns_msg_t *m)
+{
+	const uint8_t *p = m->edns.opts, *end = p + m->edns.optlen;
+	while (m->edns.present && p && end - p >= 4) {
+		uint16_t code = (uint16_t)(p[0] << 8 | p[1]), len = (uint16_t)(p[2] << 8 | p[3]);
+		if (len > end - p - 4)
+			break;
+		if (code == DNS_OPT_EXPIRE && len == 4)
+			return (int64_t)((uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 |
+					 (uint32_t)p[6] << 8 | p[7]);
+		p += 4 + len;
+	}
+	return -1;
+}
+
 static int soa_from_reply(const uint8_t *buf, size_t len, uint16_t id, const dns_name_t *zone,
-			  uint32_t *serial, bool *tc, char *reason, size_t cap)
+			  uint32_t *serial, int64_t *expire, bool *tc, char *reason, size_t cap)
 {
 	dns_msg_t m;
 	int rc = dns_msg_parse(&m, buf, len);
@@ -46,6 +63,7 @@ static int soa_from_reply(const uint8_t *buf, size_t len, uint16_t id, const dns
 	*tc = (m.flags & DNS_F_TC) != 0;
 	if (*tc)
 		return RODNS_OK;
+	*expire = expire_of(&m);
 	if (DNS_RCODE(m.flags) != DNS_RC_NOERROR || !(m.flags & DNS_F_AA)) {
 		snprintf(reason, cap, "primary is not authoritative for the zone (RCODE %u, AA %u)",
 			 DNS_RCODE(m.flags), (m.flags & DNS_F_AA) ? 1u : 0u);
@@ -67,11 +85,17 @@ static int soa_from_reply(const uint8_t *buf, size_t len, uint16_t id, const dns
 	return RODNS_E_XFR_SOA;
 }
 
+/* The SOA query, with an EDNS EXPIRE option (RFC 7314 §3): a primary that
+ * is itself a secondary tells how long its own copy has left, which may be
+ * less than the SOA's EXPIRE field. */
 static int build_soa_query(uint8_t *buf, size_t cap, uint16_t id, const dns_name_t *zone)
 {
+	static const uint8_t expire[4] = {0, DNS_OPT_EXPIRE, 0, 0};
 	dns_mbuild_t b;
 	dns_mbuild_init(&b, buf, cap, id, 0);
 	int rc = dns_mbuild_question(&b, zone, DNS_T_SOA, DNS_C_IN);
+	if (rc == RODNS_OK)
+		rc = dns_mbuild_opt(&b, 1232, 0, 0, 0, expire, sizeof(expire));
 	return rc == RODNS_OK ? dns_mbuild_finish(&b) : rc;
 }
 
@@ -168,10 +192,10 @@ static int sign_query(const xfr_primary_t *p, const char *what, uint8_t *q, size
  * TSIG: nothing in it is used, the retry over the stream is checked
  * instead. */
 static int check_soa_reply(ipsec_tsig_t *t, const uint8_t *buf, size_t len, uint16_t id,
-			   const dns_name_t *zone, uint32_t *serial, bool *tc, char *reason,
-			   size_t cap)
+			   const dns_name_t *zone, uint32_t *serial, int64_t *expire, bool *tc,
+			   char *reason, size_t cap)
 {
-	int rc = soa_from_reply(buf, len, id, zone, serial, tc, reason, cap);
+	int rc = soa_from_reply(buf, len, id, zone, serial, expire, tc, reason, cap);
 	if (!t || (rc == RODNS_OK && *tc) || (rc != RODNS_OK && rc != RODNS_E_XFR_RCODE))
 		return rc;
 	char why[256];
@@ -184,8 +208,9 @@ static int check_soa_reply(ipsec_tsig_t *t, const uint8_t *buf, size_t len, uint
 }
 
 int xfr_soa_probe(const xfr_primary_t *p, const dns_name_t *zone, const xfr_limits_t *lim,
-		  uint32_t *serial, char *reason, size_t cap)
+		  uint32_t *serial, int64_t *expire, char *reason, size_t cap)
 {
+	*expire = -1;
 	uint8_t q[1024], buf[65535];
 	uint16_t id = new_id();
 	ipsec_tsig_t *t = NULL;
@@ -206,15 +231,15 @@ int xfr_soa_probe(const xfr_primary_t *p, const dns_name_t *zone, const xfr_limi
 		if (rc < 0)
 			snprintf(reason, cap, "SOA query over UDP: %s", rodns_strerror(rc));
 		else
-			rc = check_soa_reply(t, buf, (size_t)rc, id, zone, serial, &tc, reason,
-					     cap);
+			rc = check_soa_reply(t, buf, (size_t)rc, id, zone, serial, expire, &tc,
+					     reason, cap);
 		if (rc != RODNS_OK || !tc)
 			goto out;
 	}
 	rc = stream_exchange(p, q, qlen, buf, sizeof(buf), lim, reason, cap);
 	if (rc < 0)
 		goto out;
-	rc = check_soa_reply(t, buf, (size_t)rc, id, zone, serial, &tc, reason, cap);
+	rc = check_soa_reply(t, buf, (size_t)rc, id, zone, serial, expire, &tc, reason, cap);
 	if (rc == RODNS_OK && tc) {
 		snprintf(reason, cap, "SOA reply truncated over %s", p->transport);
 		rc = RODNS_E_MALFORMED;

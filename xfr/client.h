@@ -47,9 +47,11 @@ typedef struct {
 /* Asks the primary for the zone's SOA serial: over UDP when p->udp_to is
  * set (retrying over the stream when the answer is truncated), else over
  * the stream. Checks ID, question, AA, that the answer is the zone's SOA
- * and, with p->tsig, the reply's TSIG (RODNS_E_TSIG_*). */
+ * and, with p->tsig, the reply's TSIG (RODNS_E_TSIG_*). The query carries
+ * an EDNS EXPIRE option; *expire is the primary's answer to it in seconds
+ * (RFC 7314), -1 when it gave none. */
 int xfr_soa_probe(const xfr_primary_t *p, const dns_name_t *zone, const xfr_limits_t *lim,
-		  uint32_t *serial, char *reason, size_t cap);
+		  uint32_t *serial, int64_t *expire, char *reason, size_t cap);
 
 typedef struct {
 	xfr_in_result_t res;

@@ -75,6 +75,14 @@ void xfr_refresh_success(xfr_refresh_t *z, const xfr_clamps_t *c, const xfr_soa_
 	settle(z, now);
 }
 
+void xfr_refresh_cap_expire(xfr_refresh_t *z, int64_t seconds, int64_t now)
+{
+	if (seconds < 0 || z->state != XFR_OK)
+		return;
+	if (now + seconds < z->expire_at)
+		z->expire_at = now + seconds;
+}
+
 void xfr_refresh_failure(xfr_refresh_t *z, const xfr_clamps_t *c, int64_t now, uint32_t rnd)
 {
 	z->failures++;

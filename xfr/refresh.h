@@ -65,6 +65,11 @@ void xfr_refresh_success(xfr_refresh_t *z, const xfr_clamps_t *c, const xfr_soa_
 
 /* The attempt failed (every primary): retry after the retry interval, with
  * the same jitter. The zone stays served until expire_at. */
+/* RFC 7314 §4: after a successful refresh from a primary that answered
+ * EDNS EXPIRE with seconds, our copy expires no later than that primary's
+ * (a branch of a hub never outlives the hub's copy). Only ever shortens. */
+void xfr_refresh_cap_expire(xfr_refresh_t *z, int64_t seconds, int64_t now);
+
 void xfr_refresh_failure(xfr_refresh_t *z, const xfr_clamps_t *c, int64_t now, uint32_t rnd);
 
 /* A NOTIFY (or an operator's refresh) for this zone: the next attempt is

@@ -13,7 +13,9 @@
 #   nsid     dig +nsid and kdig +nsid show our NSID; without +nsid none
 #   cookies  dig's client cookie gets a server cookie dig calls "good"; sent
 #            back, still good; kdig +cookie the same
-#   expire   dig +expire SOA: an EXPIRE no larger than the SOA's EXPIRE
+#   expire   dig +expire SOA: an EXPIRE no larger than the SOA's EXPIRE;
+#            a branch rodnsd pulling from this one (its hub) asks EXPIRE and
+#            its copy expires no later than the hub's
 #   ede      a name we do not serve: REFUSED with EDE 20; a zone never
 #            loaded: SERVFAIL with EDE 14
 #   rrl      a flood from 16 addresses of 127.1.2.0/24 is cut to about the
@@ -66,12 +68,14 @@ events:
 zones:
   - name: $ZONE
     primaries: ["127.0.0.1@$P1"]
+    allow-transfer: ["127.0.0.1"]
   - name: never.test
     primaries: ["127.0.0.1@$PDEAD"]
 EOF
 t_spawn "$T_DIR/rodnsd.log" "$RODNSD" -c "$T_DIR/rodns.yaml"
 S=$(xfr_serial "$P1")
-if ! wait_for 60 test "$(xfr_serial "$P2")" = "$S"; then
+serves() { [ "$(xfr_serial "$1")" = "$S" ]; } # PORT: answers the primary's serial
+if ! wait_for 60 serves "$P2"; then
 	tail -n 20 "$T_DIR/rodnsd.log" >&2
 	t_abort "rodnsd did not load $ZONE ($S)"
 fi
@@ -112,6 +116,45 @@ t_check "EXPIRE ($EXP) is at most the SOA's EXPIRE ($SOAEXP) and more than 0" \
 	test -n "$EXP" -a "${EXP:-0}" -le "${SOAEXP:-0}" -a "${EXP:-0}" -gt 0
 $DIG +expire "www.$ZONE" A >"$T_DIR/expire2.out" 2>&1
 t_check "no EXPIRE for a question that is not the apex SOA" not_in "$T_DIR/expire2.out" EXPIRE
+
+# A branch (rodnsd B) of this replica as its hub: B asks EXPIRE on its SOA
+# query and its copy expires no later than the hub's (RFC 7314 §4), not a
+# full SOA EXPIRE after its own later refresh.
+zone_expire_at() { # SOCKET
+	"$RODNS_BUILD/rodnsctl" -s "$1" --json zones | python3 -c 'import json, sys
+print([z["expire_at"] for z in json.load(sys.stdin)["zones"] if z["zone"] == sys.argv[1]][0])' \
+		"$ZONE."
+}
+sleep 3 # the hub's last refresh is now some seconds in the past
+PB=$(free_port) || t_abort "no free port"
+mkdir -p "$T_DIR/branch"
+cat >"$T_DIR/branch.yaml" <<EOF
+server:
+  listen: ["127.0.0.1@$PB"]
+  workers: 1
+  state-dir: $T_DIR/branch
+  user: root
+  control: $T_DIR/branch/control.sock
+  metrics: off
+events:
+  syslog: false
+zones:
+  - name: $ZONE
+    primaries: ["127.0.0.1@$P2"]
+EOF
+t_spawn "$T_DIR/branch.log" "$RODNSD" -c "$T_DIR/branch.yaml"
+if wait_for 60 serves "$PB"; then
+	HUB_EXP=$(zone_expire_at "$T_DIR/rodns/control.sock")
+	BR_EXP=$(zone_expire_at "$T_DIR/branch/control.sock")
+	echo "expire: hub $HUB_EXP, branch $BR_EXP"
+	t_check "the branch's copy expires no later than the hub's ($BR_EXP <= $HUB_EXP)" \
+		test -n "$BR_EXP" -a -n "$HUB_EXP" -a "${BR_EXP:-1}" -le "${HUB_EXP:-0}"
+	t_check "and not much earlier (within 60 s)" \
+		test "${BR_EXP:-0}" -ge "$((${HUB_EXP:-0} - 60))"
+else
+	t_fail "the branch did not load $ZONE from the hub"
+	tail -n 20 "$T_DIR/branch.log" >&2
+fi
 
 # ---------------------------------------------------------------- EDE
 $DIG www.not-ours.test A >"$T_DIR/ede20.out" 2>&1

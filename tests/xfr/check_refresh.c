@@ -6,6 +6,29 @@
 #include "tests/check_bounds.h"
 #include "xfr/refresh.h"
 
+/* RFC 7314 §4: a primary's EXPIRE shortens our expiry, never lengthens it,
+ * and means nothing while we hold no data. */
+START_TEST(t_cap_expire)
+{
+	xfr_refresh_t z;
+	xfr_refresh_init(&z, 1000);
+	xfr_refresh_cap_expire(&z, 10, 1000);
+	ck_assert_int_eq(z.expire_at, 0); /* empty: nothing to cap */
+	z.state = XFR_OK;
+	z.expire_at = 1000 + 86400;
+	xfr_refresh_cap_expire(&z, 3600, 1000);
+	ck_assert_int_eq(z.expire_at, 1000 + 3600);
+	xfr_refresh_cap_expire(&z, 7200, 1000);
+	ck_assert_int_eq(z.expire_at, 1000 + 3600);
+	xfr_refresh_cap_expire(&z, -1, 1000);
+	ck_assert_int_eq(z.expire_at, 1000 + 3600);
+	xfr_refresh_cap_expire(&z, 0, 5000);
+	ck_assert_int_eq(z.expire_at, 1000 + 3600); /* 5000 + 0 is not earlier */
+	xfr_refresh_cap_expire(&z, 0, 1500);
+	ck_assert_int_eq(z.expire_at, 1500);
+}
+END_TEST
+
 Suite *refresh_suite(void);
 
 static const xfr_clamps_t C = {
@@ -188,6 +211,7 @@ Suite *refresh_suite(void)
 	tcase_add_test(tc, jitter_bounds);
 	tcase_add_test(tc, forced_axfr);
 	tcase_add_test(tc, bound_next);
+	tcase_add_test(tc, t_cap_expire);
 	suite_add_tcase(s, tc);
 	return s;
 }
