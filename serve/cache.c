@@ -24,6 +24,7 @@
 
 #include "dns/err.h"
 #include "serve/cache.h"
+#include "serve/edns.h"
 
 #define WAYS 4
 /* A guess at the average entry (header, name, answer; measured on a signed
@@ -179,23 +180,6 @@ static void freq_add(serve_cache_t *c, uint32_t hash)
 	}
 }
 
-/* The response size limit the encoder applies (RFC 1035 §4.2.1, RFC 6891
- * §6.2.5): 512 without EDNS, the requestor's size (at least 512) capped at
- * ours with it, 65535 over TCP; never more than cap. */
-static size_t limit_of(const dns_msg_t *q, bool tcp, size_t cap, uint16_t ours)
-{
-	size_t lim = 512;
-	if (tcp) {
-		lim = 65535;
-	} else if (q->edns.present) {
-		size_t o = ours >= 512 ? ours : 512;
-		lim = q->edns.udp_size > 512 ? q->edns.udp_size : 512;
-		if (lim > o)
-			lim = o;
-	}
-	return lim < cap ? lim : cap;
-}
-
 static uint32_t mix(uint32_t h, uint32_t v)
 {
 	h ^= v;
@@ -205,7 +189,7 @@ static uint32_t mix(uint32_t h, uint32_t v)
 bool serve_cache_key(serve_cache_key_t *k, const dns_msg_t *q, bool tcp, size_t cap,
 		     uint16_t ours, size_t optroom, uint32_t zone, uint64_t gen)
 {
-	size_t lim = limit_of(q, tcp, cap, ours);
+	size_t lim = serve_response_limit(q, tcp, ours, cap);
 	if (gen & 1 || DNS_OPCODE(q->flags) != DNS_OP_QUERY || q->count[DNS_SEC_QD] != 1 ||
 	    q->count[DNS_SEC_AN] != 0 || q->count[DNS_SEC_NS] != 0 || q->has_tsig ||
 	    q->count[DNS_SEC_AR] != (q->edns.present ? 1 : 0) ||

@@ -19,7 +19,7 @@
 #define SERVE_COOKIE_SERVER 16 /* ours; RFC 7873 allows 8..32 */
 /* RFC 9018 §4.3: a cookie older than an hour, or more than five minutes
  * ahead of our clock, is not accepted */
-#define SERVE_COOKIE_MAX_AGE 3600
+#define SERVE_COOKIE_MAX_AGE   3600
 #define SERVE_COOKIE_MAX_AHEAD 300
 
 typedef struct serve_cookies serve_cookies_t;

@@ -9,6 +9,20 @@
 /* OPT with no options: root owner, TYPE, CLASS, TTL, RDLENGTH 0. */
 #define OPT_LEN 11
 
+size_t serve_response_limit(const dns_msg_t *q, bool tcp, uint16_t ours, size_t cap)
+{
+	size_t lim = 512;
+	if (tcp) {
+		lim = 65535;
+	} else if (q->edns.present) {
+		size_t o = ours >= 512 ? ours : 512;
+		lim = q->edns.udp_size > 512 ? q->edns.udp_size : 512;
+		if (lim > o)
+			lim = o;
+	}
+	return lim < cap ? lim : cap;
+}
+
 int serve_qopts_read(const dns_msg_t *q, serve_qopts_t *o)
 {
 	*o = (serve_qopts_t){0};
@@ -22,8 +36,12 @@ int serve_qopts_read(const dns_msg_t *q, serve_qopts_t *o)
 		if (len > end - d)
 			return RODNS_E_MALFORMED;
 		switch (code) {
-		case SERVE_OPT_NSID: o->nsid = true; break;
-		case SERVE_OPT_EXPIRE: o->expire = true; break;
+		case SERVE_OPT_NSID:
+			o->nsid = true;
+			break;
+		case SERVE_OPT_EXPIRE:
+			o->expire = true;
+			break;
 		case SERVE_OPT_COOKIE:
 			/* a client cookie alone, or with a server cookie of 8..32 */
 			if (len != 8 && (len < 16 || len > 40))
@@ -33,7 +51,8 @@ int serve_qopts_read(const dns_msg_t *q, serve_qopts_t *o)
 			o->server = len > 8 ? d + 8 : NULL;
 			o->server_len = len > 8 ? (size_t)len - 8 : 0;
 			break;
-		default: break;
+		default:
+			break;
 		}
 		p = d + len;
 	}

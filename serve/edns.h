@@ -32,13 +32,20 @@ enum {
 
 /* The options of a query that rodns acts on. */
 typedef struct {
-	bool nsid;                 /* NSID asked (an empty option, RFC 5001 §2.1) */
-	bool expire;               /* EXPIRE asked */
-	bool cookie;               /* a COOKIE option */
-	uint8_t client[8];         /* its client cookie */
-	const uint8_t *server;     /* its server cookie, NULL: none (points into the query) */
+	bool nsid;	       /* NSID asked (an empty option, RFC 5001 §2.1) */
+	bool expire;	       /* EXPIRE asked */
+	bool cookie;	       /* a COOKIE option */
+	uint8_t client[8];     /* its client cookie */
+	const uint8_t *server; /* its server cookie, NULL: none (points into the query) */
 	size_t server_len;
 } serve_qopts_t;
+
+/* The most octets an answer to q may take (RFC 1035 §4.2.1, RFC 6891
+ * §6.2.3 and §6.2.5): 512 without EDNS; with it the requestor's size (one
+ * below 512 counts as 512) capped at ours (server.max-udp-payload, at
+ * least 512); 65535 over TCP; never more than cap. The encoder, the answer
+ * cache's key and the options added afterwards all use this one rule. */
+size_t serve_response_limit(const dns_msg_t *q, bool tcp, uint16_t ours, size_t cap);
 
 /* Reads the options of q's OPT (none when it has no OPT). Returns
  * RODNS_E_MALFORMED for a COOKIE whose length is not 8 or 16..40 (RFC 7873

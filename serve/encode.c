@@ -5,26 +5,10 @@
  * OPT RR (RFC 6891 §6.1.1, §7).
  */
 #include "serve/answer_int.h"
+#include "serve/edns.h"
 
 /* OPT with no options: root owner, TYPE, CLASS, TTL, RDLENGTH. */
 #define OPT_LEN 11
-
-/* The most octets the response may take (RFC 1035 §4.2.1, RFC 6891 §6.2.3
- * and §6.2.5: a requestor's size below 512 counts as 512). */
-static size_t response_limit(const dns_msg_t *m, const serve_opts_t *o, size_t cap)
-{
-	size_t lim = 512;
-
-	if (o->tcp) {
-		lim = 65535;
-	} else if (m->edns.present) {
-		size_t ours = o->max_udp_payload >= 512 ? o->max_udp_payload : 512;
-		lim = m->edns.udp_size > 512 ? m->edns.udp_size : 512;
-		if (lim > ours)
-			lim = ours;
-	}
-	return lim < cap ? lim : cap;
-}
 
 /* Writes one RRset and its RRSIGs whole, leaving room for the OPT, or
  * nothing at all. */
@@ -73,7 +57,7 @@ static bool put_sections(const serve_ctx_t *c, dns_mbuild_t *b, size_t reserve)
 
 int serve_encode(serve_q_t *a, const dns_msg_t *m, const serve_opts_t *o, uint8_t *resp, size_t cap)
 {
-	size_t limit = response_limit(m, o, cap);
+	size_t limit = serve_response_limit(m, o->tcp, o->max_udp_payload, cap);
 	size_t reserve = m->edns.present ? OPT_LEN + o->optroom : 0;
 	/* opcode, RD and CD come back (RFC 4035 §3.1.6); never AD or Z */
 	uint16_t flags = (uint16_t)(DNS_F_QR | dns_msg_echo_flags(m->flags) | (unsigned)(a->rcode & 0xf));

@@ -171,23 +171,6 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-/* The size limit the encoder applied to an answer to m (RFC 1035 §4.2.1,
- * RFC 6891 §6.2.5). */
-static size_t answer_limit(const serve_query_ops_t *ops, const serve_src_t *src,
-			   const dns_msg_t *m, size_t cap)
-{
-	size_t lim = 512;
-	if (src->tcp) {
-		lim = 65535;
-	} else if (m->edns.present) {
-		size_t ours = ops->max_udp_payload >= 512 ? ops->max_udp_payload : 512;
-		lim = m->edns.udp_size > 512 ? m->edns.udp_size : 512;
-		if (lim > ours)
-			lim = ours;
-	}
-	return lim < cap ? lim : cap;
-}
-
 /* The options of our answer: NSID when asked, a fresh server cookie to a
  * client that sent a cookie, EXPIRE when the answerer gave one, an EDE.
  * Returns their length in out. */
@@ -289,7 +272,8 @@ static int answer_query(const serve_query_ops_t *ops, void *worker_ctx, const se
 	if (!m->edns.present)
 		return n;
 	size_t on = reply_opts(ops, src, &qo, &rp, opts, sizeof(opts));
-	return (int)serve_opt_append(resp, (size_t)n, answer_limit(ops, src, m, cap), opts, on);
+	size_t lim = serve_response_limit(m, src->tcp, ops->max_udp_payload, cap);
+	return (int)serve_opt_append(resp, (size_t)n, lim, opts, on);
 }
 
 int serve_query(const serve_query_ops_t *ops, void *worker_ctx, const serve_src_t *src,

@@ -14,7 +14,7 @@
 #define MILLI 1000u
 
 typedef struct {
-	uint64_t key;     /* prefix and class, 0: empty */
+	uint64_t key;	  /* prefix and class, 0: empty */
 	uint64_t tokens;  /* thousandths of a token */
 	uint64_t last_ms; /* last refill */
 	uint32_t limited; /* answers limited since the bucket last had a token */

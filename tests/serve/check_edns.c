@@ -110,8 +110,8 @@ END_TEST
 /* A query for x. A with an OPT carrying the given options. */
 static size_t query_with(uint8_t *q, const uint8_t *opts, size_t n, bool edns)
 {
-	static const uint8_t head[] = {0x12, 0x34, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0,
-				       1, 'x', 0, 0, 6, 0, 1}; /* x. SOA */
+	static const uint8_t head[] = {0x12, 0x34, 0, 0,   0, 1, 0, 0, 0, 0,
+				       0,    0,	   1, 'x', 0, 0, 6, 0, 1}; /* x. SOA */
 	memcpy(q, head, sizeof(head));
 	size_t len = sizeof(head);
 	if (!edns)
@@ -161,8 +161,8 @@ END_TEST
 
 START_TEST(append_to_the_opt)
 {
-	uint8_t r[64] = {0x12, 0x34, 0x84, 0, 0, 0, 0, 0, 0, 0, 0, 1,
-			 0, 0, 41, 0x04, 0xd0, 0, 0, 0, 0, 0, 0};
+	uint8_t r[64] = {0x12, 0x34, 0x84, 0,	 0,    0, 0, 0, 0, 0, 0, 1,
+			 0,    0,    41,   0x04, 0xd0, 0, 0, 0, 0, 0, 0};
 	uint8_t o[8];
 	size_t k = serve_opt_put(o, sizeof(o), SERVE_OPT_NSID, (const uint8_t *)"ab", 2);
 	ck_assert_uint_eq(k, 6);
@@ -184,8 +184,12 @@ END_TEST
 START_TEST(rrl_bucket_slip_prefix_exempt)
 {
 	conf_prefix_t ex = {.family = AF_INET, .bits = 32, .addr = {192, 0, 2, 99}};
-	conf_rrl_t cr = {.rate = 10, .slip = 2, .ipv4_prefix = 24, .ipv6_prefix = 56,
-			 .table_size = 1024, .exempt = {.v = &ex, .n = 1}};
+	conf_rrl_t cr = {.rate = 10,
+			 .slip = 2,
+			 .ipv4_prefix = 24,
+			 .ipv6_prefix = 56,
+			 .table_size = 1024,
+			 .exempt = {.v = &ex, .n = 1}};
 	serve_rrl_t *r = serve_rrl_new(&cr);
 	ck_assert_ptr_nonnull(r);
 	struct sockaddr_in a = v4("192.0.2.1"), a2 = v4("192.0.2.200"), b = v4("198.51.100.1"),
@@ -195,8 +199,8 @@ START_TEST(rrl_bucket_slip_prefix_exempt)
 	int pass = 0, drop = 0, slipped = 0;
 	/* 100 answers in one millisecond: the bucket's 10, then half slip */
 	for (int i = 0; i < 100; i++) {
-		serve_rrl_verdict_t v = serve_rrl_check(r, i & 1 ? A : (struct sockaddr *)&a2,
-							 SERVE_RRL_POSITIVE, t);
+		serve_rrl_verdict_t v =
+		    serve_rrl_check(r, i & 1 ? A : (struct sockaddr *)&a2, SERVE_RRL_POSITIVE, t);
 		pass += v == SERVE_RRL_PASS;
 		drop += v == SERVE_RRL_DROP;
 		slipped += v == SERVE_RRL_SLIP;
@@ -224,7 +228,7 @@ START_TEST(rrl_bucket_slip_prefix_exempt)
 	ck_assert_int_eq(pass, 10);
 	const serve_rrl_stats_t *st = serve_rrl_stats(r);
 	ck_assert_uint_eq(atomic_load(&st->slipped) + atomic_load(&st->dropped) +
-				  atomic_load(&st->passed),
+			      atomic_load(&st->passed),
 			  100 + 2 + 50 + 2 + 30);
 	serve_rrl_free(r);
 	cr.rate = 0;
@@ -297,8 +301,12 @@ static void disp_init(disp_t *d, serve_cookies_t *c, serve_rrl_t *rrl)
 {
 	static const uint8_t nsid[] = "branch-7";
 	d->from = v4("192.0.2.7");
-	d->ops = (serve_query_ops_t){.answer = answer_stub, .max_udp_payload = 1232,
-				     .nsid = nsid, .nsid_len = 8, .cookies = c, .rrl = rrl};
+	d->ops = (serve_query_ops_t){.answer = answer_stub,
+				     .max_udp_payload = 1232,
+				     .nsid = nsid,
+				     .nsid_len = 8,
+				     .cookies = c,
+				     .rrl = rrl};
 	d->src = (serve_src_t){.from = (struct sockaddr *)&d->from, .fromlen = sizeof(d->from)};
 }
 
@@ -369,8 +377,8 @@ END_TEST
 START_TEST(dispatcher_rate_limits)
 {
 	serve_cookies_t *c = serve_cookies_new();
-	conf_rrl_t cr = {.rate = 2, .slip = 2, .ipv4_prefix = 24, .ipv6_prefix = 56,
-			 .table_size = 1024};
+	conf_rrl_t cr = {
+	    .rate = 2, .slip = 2, .ipv4_prefix = 24, .ipv6_prefix = 56, .table_size = 1024};
 	serve_rrl_t *rrl = serve_rrl_new(&cr);
 	disp_t d;
 	disp_init(&d, c, rrl);
