@@ -21,7 +21,8 @@
 #   rrl      a flood from 16 addresses of 127.1.2.0/24 is cut to about the
 #            rate (full answers <= rate x (seconds + 3)), some slip with TC,
 #            while a client in another prefix gets every answer in full; dig
-#            from the flooded prefix gets its answer (TC, then TCP); the
+#            from the flooded prefix gets its answer (TC, then TCP), so
+#            does Unbound resolving through rodnsd from that prefix; the
 #            metrics count the dropped and slipped answers
 # shellcheck disable=SC2317
 set -u
@@ -36,7 +37,7 @@ ZONE=$XFR_ZONE
 RODNSD=$RODNS_BUILD/rodnsd
 [ -x "$RODNSD" ] || t_abort "no $RODNSD (run make all)"
 xfr_need_tools
-for c in kdig curl python3; do
+for c in kdig curl python3 unbound unbound-checkconf; do
 	command -v "$c" >/dev/null 2>&1 || t_abort "$c is not installed (make deps)"
 done
 if ! { P1=$(free_port) && P2=$(free_port) && PR=$(free_port) && PM=$(free_port) &&
@@ -167,6 +168,43 @@ $KDIG +edns www.not-ours.test A >"$T_DIR/kede.out" 2>&1
 t_check "kdig sees the EDE too" grep -qi 'EDE: 20' "$T_DIR/kede.out"
 
 # ---------------------------------------------------------------- RRL
+# Unbound as a resolver whose queries to rodnsd come from the prefix the
+# flood comes from (outgoing-interface), so they are rate limited too.
+UPORT=$(free_port) || t_abort "no free port"
+mkdir -p "$T_DIR/unbound"
+cat >"$T_DIR/unbound/unbound.conf" <<EOF
+server:
+	verbosity: 1
+	interface: 127.0.0.1@$UPORT
+	port: $UPORT
+	outgoing-interface: 127.1.2.250
+	do-ip6: no
+	do-daemonize: no
+	use-syslog: no
+	logfile: ""
+	chroot: ""
+	username: ""
+	directory: "$T_DIR/unbound"
+	pidfile: "$T_DIR/unbound/unbound.pid"
+	do-not-query-localhost: no
+	access-control: 127.0.0.0/8 allow
+	module-config: "iterator"
+	num-threads: 1
+	outgoing-range: 64
+	so-reuseport: no
+	local-zone: "test." nodefault
+remote-control:
+	control-enable: no
+stub-zone:
+	name: "$ZONE"
+	stub-addr: 127.0.0.1@$P2
+EOF
+UNBOUND=0
+if unbound-checkconf "$T_DIR/unbound/unbound.conf" >"$T_DIR/unbound.check" 2>&1; then
+	t_spawn "$T_DIR/unbound.log" unbound -d -c "$T_DIR/unbound/unbound.conf"
+	wait_for 20 dig +time=1 +tries=1 -p "$UPORT" @127.0.0.1 version.server CH TXT && UNBOUND=1
+fi
+[ "$UNBOUND" = 1 ] || { cat "$T_DIR/unbound.check" "$T_DIR/unbound.log" >&2; t_fail "unbound did not start"; }
 python3 "$HERE/rrl_flood.py" 127.0.0.1 "$P2" "ns1.$ZONE" 127.1.2 200000 127.9.9.9 30 \
 	>"$T_DIR/flood.out" 2>&1 &
 FLOOD=$!
@@ -184,6 +222,15 @@ for i in 1 2 3 4 5; do
 		break
 	fi
 done
+# Unbound, asking from the flooded prefix, resolves a name through the
+# limit (a dropped query is retried, a truncated one asked over TCP)
+UNB_OK=0
+if [ "$UNBOUND" = 1 ]; then
+	dig +time=10 +tries=1 @127.0.0.1 -p "$UPORT" "ns2.$ZONE" A >"$T_DIR/unbound.dig" 2>&1
+	grep -q 'status: NOERROR' "$T_DIR/unbound.dig" && grep -q '192.0.2.2' "$T_DIR/unbound.dig" &&
+		UNB_OK=1
+fi
+FLOOD_LEFT=$(kill -0 "$FLOOD" 2>/dev/null && echo running || echo over)
 wait "$FLOOD"
 read -r _ SENT _ FULL _ TC _ EL _ OSENT _ OFULL _ OTC <"$T_DIR/flood.out"
 echo "rrl: flood sent $SENT in ${EL}s, got $FULL full answers and $TC truncated;" \
@@ -196,6 +243,8 @@ t_check "some limited answers slip out truncated ($TC)" test "${TC:-0}" -gt 0
 t_check "the other prefix's client got every answer in full ($OFULL of $OSENT)" \
 	test "${OFULL:-0}" -eq "${OSENT:-1}" -a "${OTC:-1}" -eq 0
 t_check "dig from the flooded prefix got its answer over TCP after a TC" test "$DIGOK" -eq 1
+t_check "Unbound from the flooded prefix resolved ns2.$ZONE through the limit (flood $FLOOD_LEFT)" \
+	test "$UNB_OK" -eq 1
 curl -s "http://127.0.0.1:$PM/metrics" >"$T_DIR/metrics.out"
 t_check "metrics count dropped answers" \
 	grep -qE '^rodns_rrl_answers_total\{action="dropped"\} [1-9]' "$T_DIR/metrics.out"
