@@ -224,13 +224,11 @@ static size_t opt_room(const serve_query_ops_t *ops, const dns_msg_t *m, const s
 
 /* An answer rate limiting lets through truncated: header (TC set, the
  * RCODE and AA of the answer kept), question and OPT, no records. */
-static int slip(const dns_msg_t *m, const uint8_t *q, size_t qlen, uint8_t *resp, size_t n,
-		size_t cap)
+static int slip(const dns_msg_t *m, const uint8_t *q, size_t qlen, uint8_t *resp, size_t cap)
 {
 	uint8_t aa = resp[2] & (DNS_F_AA >> 8);
 	int rcode = resp[3] & 0xf;
 	int len = serve_error(q, qlen, m, rcode, resp, cap);
-	(void)n;
 	if (len > 0)
 		resp[2] |= (uint8_t)(aa | (DNS_F_TC >> 8));
 	return len;
@@ -256,14 +254,18 @@ static int answer_query(const serve_query_ops_t *ops, void *worker_ctx, const se
 		serve_rrl_class_t cls = serve_rrl_classify(resp, (size_t)n);
 		switch (serve_rrl_check(ops->rrl, src->from, cls, now_ms())) {
 		case SERVE_RRL_PASS: break;
-		case SERVE_RRL_SLIP: n = slip(m, q, qlen, resp, (size_t)n, cap); break;
-		case SERVE_RRL_DROP:
+		case SERVE_RRL_DROP: return 0;
+		case SERVE_RRL_SLIP:
 			/* a client that speaks cookies is told how to get past
-			 * us (RFC 7873 §5.2.3, §5.4); anyone else gets nothing */
-			if (!qo.cookie || !ops->cookies || !m->edns.present)
-				return 0;
-			n = serve_error(q, qlen, m, DNS_RC_BADCOOKIE, resp, cap);
-			rp.ede = -1;
+			 * us (RFC 7873 §5.2.3, §5.4): BADCOOKIE and a server
+			 * cookie, as small as the query; anyone else is sent
+			 * to TCP */
+			if (qo.cookie && ops->cookies && m->edns.present) {
+				n = serve_error(q, qlen, m, DNS_RC_BADCOOKIE, resp, cap);
+				rp.ede = -1;
+			} else {
+				n = slip(m, q, qlen, resp, cap);
+			}
 			break;
 		}
 		if (n <= 0)

@@ -47,7 +47,7 @@ typedef struct {
 	 * none), server cookies (RFC 7873; NULL: off) and response rate
 	 * limiting (NULL: off). A client with a valid server cookie is never
 	 * rate limited; one with a client cookie gets BADCOOKIE and a fresh
-	 * server cookie instead of a dropped answer. */
+	 * server cookie where others get a truncated answer (slip). */
 	uint16_t max_udp_payload;
 	const uint8_t *nsid;
 	size_t nsid_len;
