@@ -3,16 +3,18 @@
 # Copyright (c) 2026 the rodns authors
 """A bounded spoofed-source flood for t_edns.sh (stdlib only).
 
-usage: rrl_flood.py HOST PORT QNAME FLOOD_PREFIX COUNT OTHER_ADDR OTHER_COUNT
+usage: rrl_flood.py HOST PORT QNAME FLOOD_PREFIX COUNT OTHER_ADDR OTHER_COUNT [STOP_FILE]
 
-Sends up to COUNT queries (at least 2000, then while the second client
-asks) for QNAME A from 16 source addresses of FLOOD_PREFIX
+Sends up to COUNT queries, for at most 120 seconds (at least 2000, then
+while the second client asks and until STOP_FILE exists, when given) for
+QNAME A from 16 source addresses of FLOOD_PREFIX
 (the first three octets of an IPv4 address in 127.0.0.0/8: on loopback a
 test may bind any of them, which is what a spoofing attacker does to a
 server), as fast as it can, and reads what comes back. Meanwhile a second
 client on OTHER_ADDR asks OTHER_COUNT questions, one every 50 ms, each
 waiting up to 2 s for its answer. Stops by itself. Prints one line:
 "sent S full F tc T elapsed E other_sent O other_full OF other_tc OT"."""
+import os
 import select
 import socket
 import struct
@@ -28,7 +30,7 @@ def query(qid, qname):
     return q + b"\0" + struct.pack("!HH", 1, 1)
 
 
-def flood(host, port, qname, prefix, count, out, other_thread):
+def flood(host, port, qname, prefix, count, out, other_thread, stop_file):
     socks = []
     for i in range(16):
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -55,7 +57,10 @@ def flood(host, port, qname, prefix, count, out, other_thread):
     sent = 0
     for i in range(count):
         # at least 2000, then for as long as the other client asks
-        if i >= 2000 and not other_thread.is_alive():
+        if i >= 2000 and not other_thread.is_alive() and \
+                (not stop_file or os.path.exists(stop_file)):
+            break
+        if i % 1024 == 0 and time.monotonic() - start > 120:
             break
         sent += 1
         try:
@@ -100,10 +105,11 @@ def other(host, port, qname, addr, count, out):
 def main():
     host, port, qname, prefix = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
     count, oaddr, ocount = int(sys.argv[5]), sys.argv[6], int(sys.argv[7])
+    stop_file = sys.argv[8] if len(sys.argv) > 8 else None
     res = {}
     t = threading.Thread(target=other, args=(host, port, qname, oaddr, ocount, res))
     t.start()
-    flood(host, port, qname, prefix, count, res, t)
+    flood(host, port, qname, prefix, count, res, t, stop_file)
     t.join()
     print("sent %(sent)d full %(full)d tc %(tc)d elapsed %(elapsed).2f other_sent %(other_sent)d "
           "other_full %(other_full)d other_tc %(other_tc)d" % res)

@@ -21,8 +21,9 @@
 #   rrl      a flood from 16 addresses of 127.1.2.0/24 is cut to about the
 #            rate (full answers <= rate x (seconds + 3)), some slip with TC,
 #            while a client in another prefix gets every answer in full; dig
-#            from the flooded prefix gets its answer (TC, then TCP), so
-#            does Unbound resolving through rodnsd from that prefix; the
+#            from the flooded prefix gets its answer (TC, then TCP; with a
+#            cookie: BADCOOKIE, then the full answer with the server
+#            cookie), so does Unbound resolving through rodnsd from that prefix; the
 #            metrics count the dropped and slipped answers
 # shellcheck disable=SC2317
 set -u
@@ -205,16 +206,42 @@ if unbound-checkconf "$T_DIR/unbound/unbound.conf" >"$T_DIR/unbound.check" 2>&1;
 	wait_for 20 dig +time=1 +tries=1 -p "$UPORT" @127.0.0.1 version.server CH TXT && UNBOUND=1
 fi
 [ "$UNBOUND" = 1 ] || { cat "$T_DIR/unbound.check" "$T_DIR/unbound.log" >&2; t_fail "unbound did not start"; }
-python3 "$HERE/rrl_flood.py" 127.0.0.1 "$P2" "ns1.$ZONE" 127.1.2 200000 127.9.9.9 30 \
+python3 "$HERE/rrl_flood.py" 127.0.0.1 "$P2" "ns1.$ZONE" 127.1.2 10000000 127.9.9.9 30 "$T_DIR/flood.stop" \
 	>"$T_DIR/flood.out" 2>&1 &
 FLOOD=$!
 T_PIDS+=("$FLOOD")
-# dig from the flooded prefix while the flood runs: dropped or truncated,
-# a real client ends up with its answer over TCP
+# dig from the flooded prefix while the flood runs (until flood.stop): without
+# cookies it is dropped or truncated and ends up with its answer over TCP;
+# with its cookie it gets BADCOOKIE and a server cookie, and asked again
+# with that, the full answer over UDP
 sleep 0.5
+# Unbound, asking from the flooded prefix, resolves a name through the
+# limit (a dropped query is retried, a truncated one asked over TCP); its
+# client asks up to three times, as a stub resolver would
+UNB_OK=0
+for i in 1 2 3; do
+	[ "$UNBOUND" = 1 ] || break
+	dig +time=5 +tries=1 @127.0.0.1 -p "$UPORT" "ns2.$ZONE" A >"$T_DIR/unbound.dig.$i" 2>&1
+	if grep -q 'status: NOERROR' "$T_DIR/unbound.dig.$i" &&
+		grep -q '192.0.2.2' "$T_DIR/unbound.dig.$i"; then
+		UNB_OK=1
+		break
+	fi
+done
+BADCK=0
+for i in 1 2 3 4 5 6 7 8; do
+	dig +norec +cookie +badcookie +showbadcookie +time=1 +tries=1 -b 127.1.2.201 \
+		@127.0.0.1 -p "$P2" "ns1.$ZONE" A >"$T_DIR/dig-cookie.$i" 2>&1
+	if grep -q 'status: BADCOOKIE' "$T_DIR/dig-cookie.$i"; then
+		# dig showed the BADCOOKIE and asked again with the server cookie
+		grep -q 'status: NOERROR' "$T_DIR/dig-cookie.$i" &&
+			grep -qE 'COOKIE: [0-9a-f]{48} \(good\)' "$T_DIR/dig-cookie.$i" && BADCK=1
+		break
+	fi
+done
 DIGOK=0
 for i in 1 2 3 4 5; do
-	dig +norec +time=2 +tries=3 -b 127.1.2.200 @127.0.0.1 -p "$P2" "ns1.$ZONE" A \
+	dig +norec +nocookie +time=1 +tries=3 -b 127.1.2.200 @127.0.0.1 -p "$P2" "ns1.$ZONE" A \
 		>"$T_DIR/dig-flooded.$i" 2>&1
 	if grep -q 'Truncated, retrying in TCP mode' "$T_DIR/dig-flooded.$i" &&
 		grep -q 'status: NOERROR' "$T_DIR/dig-flooded.$i"; then
@@ -222,27 +249,24 @@ for i in 1 2 3 4 5; do
 		break
 	fi
 done
-# Unbound, asking from the flooded prefix, resolves a name through the
-# limit (a dropped query is retried, a truncated one asked over TCP)
-UNB_OK=0
-if [ "$UNBOUND" = 1 ]; then
-	dig +time=10 +tries=1 @127.0.0.1 -p "$UPORT" "ns2.$ZONE" A >"$T_DIR/unbound.dig" 2>&1
-	grep -q 'status: NOERROR' "$T_DIR/unbound.dig" && grep -q '192.0.2.2' "$T_DIR/unbound.dig" &&
-		UNB_OK=1
-fi
 FLOOD_LEFT=$(kill -0 "$FLOOD" 2>/dev/null && echo running || echo over)
+touch "$T_DIR/flood.stop"
 wait "$FLOOD"
 read -r _ SENT _ FULL _ TC _ EL _ OSENT _ OFULL _ OTC <"$T_DIR/flood.out"
 echo "rrl: flood sent $SENT in ${EL}s, got $FULL full answers and $TC truncated;" \
 	"the other client sent $OSENT, got $OFULL full and $OTC truncated"
 t_check "the flood sent at least 2000 queries" test "${SENT:-0}" -ge 2000
+t_check "the flood ran until the clients of its prefix were done" test "$FLOOD_LEFT" = running
 MAXFULL=$(awk -v r="$RATE" -v e="${EL:-0}" 'BEGIN { printf "%d", r * (e + 3) }')
 t_check "the flood's full answers ($FULL) are cut to the rate (at most $MAXFULL)" \
 	test "${FULL:-999999}" -le "$MAXFULL"
 t_check "some limited answers slip out truncated ($TC)" test "${TC:-0}" -gt 0
 t_check "the other prefix's client got every answer in full ($OFULL of $OSENT)" \
 	test "${OFULL:-0}" -eq "${OSENT:-1}" -a "${OTC:-1}" -eq 0
-t_check "dig from the flooded prefix got its answer over TCP after a TC" test "$DIGOK" -eq 1
+t_check "dig (no cookie) from the flooded prefix got its answer over TCP after a TC" \
+	test "$DIGOK" -eq 1
+t_check "dig (cookie) from the flooded prefix got BADCOOKIE, then with the server cookie the full answer over UDP" \
+	test "$BADCK" -eq 1
 t_check "Unbound from the flooded prefix resolved ns2.$ZONE through the limit (flood $FLOOD_LEFT)" \
 	test "$UNB_OK" -eq 1
 curl -s "http://127.0.0.1:$PM/metrics" >"$T_DIR/metrics.out"
