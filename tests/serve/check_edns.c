@@ -120,7 +120,8 @@ static size_t query_with(uint8_t *q, const uint8_t *opts, size_t n, bool edns)
 	const uint8_t opt[] = {0, 0, 41, 0x04, 0xd0, 0, 0, 0x80, 0, (uint8_t)(n >> 8), (uint8_t)n};
 	memcpy(q + len, opt, sizeof(opt));
 	len += sizeof(opt);
-	memcpy(q + len, opts, n);
+	if (n)
+		memcpy(q + len, opts, n);
 	return len + n;
 }
 
