@@ -5,6 +5,10 @@
  * Extended DNS Errors and response rate limiting. */
 #include <arpa/inet.h>
 #include <check.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/params.h>
+#include <openssl/rand.h>
 #include <stdbool.h>
 #include <string.h>
 #include <time.h>
@@ -30,6 +34,37 @@ START_TEST(siphash_reference_vector)
 	ck_assert_uint_eq(serve_siphash24(key, msg, 15), 0xa129ca6149be45e5ULL);
 	/* the empty message (the first line of the reference vectors) */
 	ck_assert_uint_eq(serve_siphash24(key, msg, 0), 0x726fdb47dd0e0e31ULL);
+}
+END_TEST
+
+/* Against OpenSSL's SipHash-2-4 (EVP_MAC "SIPHASH", 8-octet output) on
+ * every length from 0 to 64 octets and random keys: the same 64 bits,
+ * octet for octet as OpenSSL writes them. (rodns has its own: about half
+ * the cost per call of an EVP_MAC context, on the query path.) */
+START_TEST(siphash_as_openssl)
+{
+	EVP_MAC *mac = EVP_MAC_fetch(NULL, "SIPHASH", NULL);
+	ck_assert_ptr_nonnull(mac);
+	size_t sz = 8;
+	OSSL_PARAM par[] = {OSSL_PARAM_construct_size_t(OSSL_MAC_PARAM_SIZE, &sz),
+			    OSSL_PARAM_construct_end()};
+	uint8_t key[16], in[64], out[8];
+	for (size_t len = 0; len <= sizeof(in); len++) {
+		ck_assert_int_eq(RAND_bytes(key, sizeof(key)), 1);
+		ck_assert_int_eq(RAND_bytes(in, sizeof(in)), 1);
+		EVP_MAC_CTX *c = EVP_MAC_CTX_new(mac);
+		size_t ol = 0;
+		ck_assert_int_eq(EVP_MAC_init(c, key, sizeof(key), par), 1);
+		ck_assert_int_eq(EVP_MAC_update(c, in, len), 1);
+		ck_assert_int_eq(EVP_MAC_final(c, out, &ol, sizeof(out)), 1);
+		EVP_MAC_CTX_free(c);
+		ck_assert_uint_eq(ol, 8);
+		uint64_t h = serve_siphash24(key, in, len);
+		for (int i = 0; i < 8; i++)
+			ck_assert_msg(out[i] == (uint8_t)(h >> (8 * i)), "length %zu octet %d", len,
+				      i);
+	}
+	EVP_MAC_free(mac);
 }
 END_TEST
 
@@ -445,6 +480,7 @@ Suite *edns_suite(void)
 	Suite *s = suite_create("edns");
 	TCase *tc = t_case("options", T_UNIT);
 	tcase_add_test(tc, siphash_reference_vector);
+	tcase_add_test(tc, siphash_as_openssl);
 	tcase_add_test(tc, cookie_rfc9018_example);
 	tcase_add_test(tc, cookie_checks);
 	tcase_add_test(tc, query_options);
