@@ -268,7 +268,7 @@ static int64_t earliest_sig(dzone_t *z)
 typedef struct {
 	bool ok, transferred, full;
 	xfr_soa_t soa;
-	int64_t primary_expire; /* the primary's EDNS EXPIRE, -1: none */
+	xfr_expire_t primary_expire; /* the primary's EDNS EXPIRE */
 	int primary;
 	char reason[1024];
 } attempt_t;
@@ -450,7 +450,7 @@ static void attempt(dzone_t *z, int force, attempt_t *a)
 {
 	size_t n = z->cz->n_primaries;
 	memset(a, 0, sizeof(*a));
-	a->primary_expire = -1;
+	a->primary_expire.seconds = -1;
 	for (size_t k = 0; k < n; k++) {
 		int pi = (int)((size_t)z->primary + k) % (int)n;
 		if (z->d->quit)
@@ -536,8 +536,17 @@ static void run_zone(daemon_t *d, dzone_t *z)
 	if (a.ok) {
 		xfr_refresh_success(&z->rf, &z->clamps, &a.soa, a.transferred, a.full, now,
 				    rnd32());
-		if (a.primary_expire >= 0)
-			xfr_refresh_cap_expire(&z->rf, a.primary_expire, now);
+		if (a.primary_expire.seconds >= 0) {
+			/* an EXPIRE in unsigned UDP may be forged: it may bring
+			 * expiry no closer than the next refresh and its retry,
+			 * which set it anew (a spoofed 0 cannot expire a zone
+			 * whose primary answers) */
+			int64_t e = a.primary_expire.seconds;
+			int64_t floor = (int64_t)z->rf.refresh + z->rf.retry;
+			if (!a.primary_expire.authenticated && e < floor)
+				e = floor;
+			xfr_refresh_cap_expire(&z->rf, e, now);
+		}
 		z->primary = a.primary;
 		z->force_axfr = false;
 	} else {
@@ -832,8 +841,8 @@ static int transfer_out(const dzone_t *z, serve_ctx_t *ctx, const serve_src_t *s
 			resp[2] |= (uint8_t)((DNS_F_TC | DNS_F_AA) >> 8);
 		return len;
 	}
-	int rc = serve_xfr_out(serve_ctx_store(ctx), &z->cz->name, z->zone_id, q, serve_tcp_send,
-			       conn, resp, cap);
+	int rc = serve_xfr_out(serve_ctx_store(ctx), &z->cz->name, z->zone_id, q, rp->expire,
+			       serve_tcp_send, conn, resp, cap);
 	return rc == RODNS_OK ? SERVE_STREAM : 0;
 }
 

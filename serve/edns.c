@@ -23,7 +23,7 @@ size_t serve_response_limit(const dns_msg_t *q, bool tcp, uint16_t ours, size_t 
 	return lim < cap ? lim : cap;
 }
 
-int serve_qopts_read(const dns_msg_t *q, serve_qopts_t *o)
+int serve_qopts_read(const dns_msg_t *q, bool cookies, serve_qopts_t *o)
 {
 	*o = (serve_qopts_t){0};
 	if (!q->edns.present)
@@ -43,6 +43,8 @@ int serve_qopts_read(const dns_msg_t *q, serve_qopts_t *o)
 			o->expire = true;
 			break;
 		case SERVE_OPT_COOKIE:
+			if (!cookies)
+				break;
 			/* a client cookie alone, or with a server cookie of 8..32 */
 			if (len != 8 && (len < 16 || len > 40))
 				return RODNS_E_MALFORMED;

@@ -47,10 +47,11 @@ typedef struct {
  * cache's key and the options added afterwards all use this one rule. */
 size_t serve_response_limit(const dns_msg_t *q, bool tcp, uint16_t ours, size_t cap);
 
-/* Reads the options of q's OPT (none when it has no OPT). Returns
- * RODNS_E_MALFORMED for a COOKIE whose length is not 8 or 16..40 (RFC 7873
- * §5.2.2: FORMERR); unknown options are ignored (RFC 6891 §6.1.2). */
-int serve_qopts_read(const dns_msg_t *q, serve_qopts_t *o);
+/* Reads the options of q's OPT (none when it has no OPT). With cookies,
+ * returns RODNS_E_MALFORMED for a COOKIE whose length is not 8 or 16..40
+ * (RFC 7873 §5.2.2: FORMERR); without, COOKIE is an unknown option. Unknown
+ * options are ignored (RFC 6891 §6.1.2). */
+int serve_qopts_read(const dns_msg_t *q, bool cookies, serve_qopts_t *o);
 
 /* Appends options (n octets, already in wire form) to the OPT RR with no
  * options that ends resp (len octets), as long as the result stays within

@@ -171,15 +171,16 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-/* The options of our answer: NSID when asked, a fresh server cookie to a
- * client that sent a cookie, EXPIRE when the answerer gave one, an EDE.
- * Returns their length in out. */
+/* The options of our answer, each while it fits in cap (the room left
+ * under the size limit), most needed first: a fresh server cookie to a
+ * client that sent a cookie; unless the answer was rate limited (then it
+ * stays as small as the query), NSID when asked, EXPIRE when the answerer
+ * gave one, an EDE. Returns their length in out. */
 static size_t reply_opts(const serve_query_ops_t *ops, const serve_src_t *src,
-			 const serve_qopts_t *qo, const serve_reply_t *rp, uint8_t *out, size_t cap)
+			 const serve_qopts_t *qo, const serve_reply_t *rp, bool limited,
+			 uint8_t *out, size_t cap)
 {
 	size_t n = 0;
-	if (qo->nsid && ops->nsid)
-		n += serve_opt_put(out + n, cap - n, SERVE_OPT_NSID, ops->nsid, ops->nsid_len);
 	if (qo->cookie && ops->cookies) {
 		uint8_t c[SERVE_COOKIE_CLIENT + SERVE_COOKIE_SERVER];
 		memcpy(c, qo->client, SERVE_COOKIE_CLIENT);
@@ -187,6 +188,10 @@ static size_t reply_opts(const serve_query_ops_t *ops, const serve_src_t *src,
 				  c + SERVE_COOKIE_CLIENT);
 		n += serve_opt_put(out + n, cap - n, SERVE_OPT_COOKIE, c, sizeof(c));
 	}
+	if (limited)
+		return n;
+	if (qo->nsid && ops->nsid)
+		n += serve_opt_put(out + n, cap - n, SERVE_OPT_NSID, ops->nsid, ops->nsid_len);
 	if (qo->expire && rp->expire >= 0) {
 		uint32_t e = rp->expire > 0xffffffffLL ? 0xffffffffu : (uint32_t)rp->expire;
 		uint8_t b[4] = {(uint8_t)(e >> 24), (uint8_t)(e >> 16), (uint8_t)(e >> 8),
@@ -240,7 +245,8 @@ static int answer_query(const serve_query_ops_t *ops, void *worker_ctx, const se
 {
 	serve_qopts_t qo;
 	uint8_t opts[512];
-	if (serve_qopts_read(m, &qo) != RODNS_OK) /* RFC 7873 §5.2.2 */
+	bool limited = false;
+	if (serve_qopts_read(m, ops->cookies != NULL, &qo) != RODNS_OK) /* RFC 7873 §5.2.2 */
 		return serve_error(q, qlen, m, DNS_RC_FORMERR, resp, cap);
 	bool verified = qo.cookie && ops->cookies && qo.server &&
 			serve_cookie_valid(ops->cookies, qo.client, qo.server, qo.server_len,
@@ -256,6 +262,7 @@ static int answer_query(const serve_query_ops_t *ops, void *worker_ctx, const se
 		case SERVE_RRL_PASS: break;
 		case SERVE_RRL_DROP: return 0;
 		case SERVE_RRL_SLIP:
+			limited = true;
 			/* a client that speaks cookies is told how to get past
 			 * us (RFC 7873 §5.2.3, §5.4): BADCOOKIE and a server
 			 * cookie, as small as the query; anyone else is sent
@@ -273,8 +280,10 @@ static int answer_query(const serve_query_ops_t *ops, void *worker_ctx, const se
 	}
 	if (!m->edns.present)
 		return n;
-	size_t on = reply_opts(ops, src, &qo, &rp, opts, sizeof(opts));
 	size_t lim = serve_response_limit(m, src->tcp, ops->max_udp_payload, cap);
+	size_t room = lim > (size_t)n ? lim - (size_t)n : 0;
+	size_t on = reply_opts(ops, src, &qo, &rp, limited, opts,
+			       room < sizeof(opts) ? room : sizeof(opts));
 	return (int)serve_opt_append(resp, (size_t)n, lim, opts, on);
 }
 

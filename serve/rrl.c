@@ -6,7 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/rand.h>
+
 #include "dns/msg.h"
+#include "serve/cookie.h"
 #include "serve/rrl.h"
 
 #define STRIPES 64
@@ -22,6 +25,7 @@ typedef struct {
 
 struct serve_rrl {
 	conf_rrl_t conf; /* exempt points into the conf the daemon keeps */
+	uint8_t key[16]; /* random: where a prefix lands cannot be worked out */
 	size_t mask;
 	bucket_t *b;
 	pthread_mutex_t lock[STRIPES];
@@ -39,6 +43,11 @@ serve_rrl_t *serve_rrl_new(const conf_rrl_t *c)
 	if (r)
 		r->b = calloc(n, sizeof(bucket_t));
 	if (!r || !r->b) {
+		free(r);
+		return NULL;
+	}
+	if (RAND_bytes(r->key, sizeof(r->key)) != 1) {
+		free(r->b);
 		free(r);
 		return NULL;
 	}
@@ -78,7 +87,7 @@ serve_rrl_class_t serve_rrl_classify(const uint8_t *resp, size_t len)
  * folded into one 64-bit key (never 0). */
 static uint64_t key_of(const serve_rrl_t *r, const struct sockaddr *from, serve_rrl_class_t cls)
 {
-	uint8_t a[16] = {0};
+	uint8_t a[17] = {0};
 	unsigned bits, len;
 	if (from->sa_family == AF_INET6) {
 		memcpy(a, &((const struct sockaddr_in6 *)from)->sin6_addr, 16);
@@ -93,11 +102,10 @@ static uint64_t key_of(const serve_rrl_t *r, const struct sockaddr *from, serve_
 		unsigned keep = bits >= 8 * (i + 1) ? 8 : bits > 8 * i ? bits - 8 * i : 0;
 		a[i] &= (uint8_t)(0xff00u >> keep);
 	}
-	/* FNV-1a over the prefix, then a final mix: the key is also the hash */
-	uint64_t h = 0xcbf29ce484222325ULL ^ ((uint64_t)len << 8 | (uint64_t)cls);
-	for (unsigned i = 0; i < len; i++)
-		h = (h ^ a[i]) * 0x100000001b3ULL;
-	h ^= h >> 29;
+	/* SipHash under the table's random key: an attacker cannot pick a
+	 * prefix that lands in a victim's bucket */
+	a[len] = (uint8_t)cls;
+	uint64_t h = serve_siphash24(r->key, a, len + 1);
 	return h ? h : 1;
 }
 
@@ -116,13 +124,20 @@ serve_rrl_verdict_t serve_rrl_check(serve_rrl_t *r, const struct sockaddr *from,
 	serve_rrl_verdict_t v = SERVE_RRL_PASS;
 	pthread_mutex_lock(lk);
 	bucket_t *b = &r->b[i];
-	if (b->key != key) /* empty, or another prefix's: start full */
+	if (b->key == 0)
 		*b = (bucket_t){.key = key, .tokens = full, .last_ms = now_ms};
 	if (now_ms > b->last_ms) {
 		/* rate tokens a second: rate thousandths a millisecond */
 		uint64_t add = (now_ms - b->last_ms) * r->conf.rate;
 		b->tokens = b->tokens + add > full ? full : b->tokens + add;
 		b->last_ms = now_ms;
+	}
+	/* another prefix's bucket is taken over only once it is full again
+	 * (its owner idle); till then the two share it, so a collision can
+	 * make limiting stricter, never switch it off */
+	if (b->key != key && b->tokens == full) {
+		b->key = key;
+		b->limited = 0;
 	}
 	if (b->tokens >= MILLI) {
 		b->tokens -= MILLI;

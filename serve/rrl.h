@@ -8,7 +8,8 @@
  * client behind a spoofed flood still gets its answer over TCP, where
  * spoofing does not work. The table is shared by all query workers (a
  * client's questions are spread over workers by name), in stripes with a
- * lock each; a bucket whose key differs from the client's is taken over. */
+ * lock each, indexed by a SipHash of prefix and class under a random key;
+ * two prefixes that meet in one bucket share it until it is full again. */
 #ifndef RODNS_SERVE_RRL_H
 #define RODNS_SERVE_RRL_H
 

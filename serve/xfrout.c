@@ -5,6 +5,9 @@
 
 #include "serve/xfrout.h"
 
+/* OPT with one EXPIRE option: root, TYPE, CLASS, TTL, RDLENGTH, option */
+#define OPT_EXPIRE_LEN (11 + 8)
+
 typedef struct {
 	const dns_msg_t *q;
 	serve_send_fn send;
@@ -12,13 +15,44 @@ typedef struct {
 	uint8_t *buf;
 	size_t cap;
 	dns_mbuild_t b;
-	bool open; /* a message is being filled */
+	bool open;     /* a message is being filled */
+	size_t optlen; /* the OPT the first message still owes (0: none) */
+	uint8_t opt[OPT_EXPIRE_LEN];
 	int err;
 } xout_t;
 
+/* The OPT of the first message: DO copied, EXPIRE when asked (RFC 7314). */
+static void make_opt(xout_t *x, int64_t expire)
+{
+	const dns_msg_t *q = x->q;
+	bool asked = false;
+	const uint8_t *p = q->edns.opts, *end = p ? p + q->edns.optlen : NULL;
+	while (p && end - p >= 4) {
+		uint16_t code = (uint16_t)(p[0] << 8 | p[1]), len = (uint16_t)(p[2] << 8 | p[3]);
+		asked = asked || code == DNS_OPT_EXPIRE;
+		p += 4 + (len < end - p - 4 ? len : end - p - 4);
+	}
+	uint32_t e = expire > 0xffffffffLL ? 0xffffffffu : (uint32_t)(expire > 0 ? expire : 0);
+	dns_wr_t w;
+	dns_wr_init(&w, x->opt, sizeof(x->opt));
+	dns_wr_u8(&w, 0);
+	dns_wr_u16(&w, DNS_T_OPT);
+	dns_wr_u16(&w, 1232);
+	dns_wr_u32(&w, q->edns.flags & DNS_EDNS_DO);
+	dns_wr_u16(&w, asked && expire >= 0 ? 8 : 0);
+	if (asked && expire >= 0) {
+		dns_wr_u16(&w, DNS_OPT_EXPIRE);
+		dns_wr_u16(&w, 4);
+		dns_wr_u32(&w, e);
+	}
+	x->optlen = w.error == RODNS_OK ? dns_wr_off(&w) : 0;
+}
+
 static int start_msg(xout_t *x)
 {
-	dns_mbuild_init(&x->b, x->buf, x->cap, x->q->id, (uint16_t)(DNS_F_QR | DNS_F_AA));
+	/* the first message leaves room for its OPT, written after finish */
+	dns_mbuild_init(&x->b, x->buf, x->cap - x->optlen, x->q->id,
+			(uint16_t)(DNS_F_QR | DNS_F_AA));
 	x->open = true;
 	/* RFC 5936 §2.2: the question is copied into the first message only */
 	return dns_mbuild_question(&x->b, &x->q->qname, x->q->qtype, x->q->qclass);
@@ -32,6 +66,14 @@ static int flush(xout_t *x)
 	int len = dns_mbuild_finish(&x->b);
 	if (len < 0)
 		return len;
+	if (x->optlen) {
+		/* the OPT goes last in the additional section (empty so far) */
+		memcpy(x->buf + len, x->opt, x->optlen);
+		len += (int)x->optlen;
+		x->buf[10] = 0;
+		x->buf[11] = 1;
+		x->optlen = 0;
+	}
 	return x->send(x->conn, x->buf, (size_t)len);
 }
 
@@ -81,9 +123,11 @@ static int keep_soa(void *arg, const dns_rr_t *rr)
 }
 
 int serve_xfr_out(store_t *s, const dns_name_t *apex, int64_t zone_id, const dns_msg_t *q,
-		  serve_send_fn send, void *conn, uint8_t *buf, size_t cap)
+		  int64_t expire, serve_send_fn send, void *conn, uint8_t *buf, size_t cap)
 {
 	xout_t x = {.q = q, .send = send, .conn = conn, .buf = buf, .cap = cap};
+	if (q->edns.present && cap > 512)
+		make_opt(&x, expire);
 	soa_t soa = {.found = 0};
 	/* the query worker may keep a snapshot between queries (serve_answer):
 	 * a transfer gets a fresh one, and the next query begins its own */

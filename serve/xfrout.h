@@ -20,8 +20,10 @@ typedef int (*serve_send_fn)(void *conn, const uint8_t *msg, size_t len);
 
 /* Streams the zone (apex, zone_id) in answer to q over conn. Returns
  * RODNS_OK when everything was sent, else an error (the connection should
- * then be closed). buf is scratch of 65535 octets. */
+ * then be closed). buf is scratch of 65535 octets. When q has an OPT, the
+ * first message carries one too, with EXPIRE (RFC 7314 §3: the seconds
+ * this copy has left) when q asked for it and expire >= 0. */
 int serve_xfr_out(store_t *s, const dns_name_t *apex, int64_t zone_id, const dns_msg_t *q,
-		  serve_send_fn send, void *conn, uint8_t *buf, size_t cap);
+		  int64_t expire, serve_send_fn send, void *conn, uint8_t *buf, size_t cap);
 
 #endif

@@ -33,8 +33,10 @@ static int64_t now_ms(void)
  * OPT; -1 when it sent none or one of another length. */
 static int64_t expire_of(const dns_msg_t *m)
 {
+	if (!m->edns.present || !m->edns.opts)
+		return -1;
 	const uint8_t *p = m->edns.opts, *end = p + m->edns.optlen;
-	while (m->edns.present && p && end - p >= 4) {
+	while (end - p >= 4) {
 		uint16_t code = (uint16_t)(p[0] << 8 | p[1]), len = (uint16_t)(p[2] << 8 | p[3]);
 		if (len > end - p - 4)
 			break;
@@ -46,8 +48,15 @@ static int64_t expire_of(const dns_msg_t *m)
 	return -1;
 }
 
+/* What one SOA reply said besides the serial. */
+typedef struct {
+	int64_t expire; /* its EDNS EXPIRE, -1: none */
+	int rcode;      /* its RCODE (header bits) */
+	bool opt;       /* it had an OPT */
+} soa_extra_t;
+
 static int soa_from_reply(const uint8_t *buf, size_t len, uint16_t id, const dns_name_t *zone,
-			  uint32_t *serial, int64_t *expire, bool *tc, char *reason, size_t cap)
+			  uint32_t *serial, soa_extra_t *ex, bool *tc, char *reason, size_t cap)
 {
 	dns_msg_t m;
 	int rc = dns_msg_parse(&m, buf, len);
@@ -60,10 +69,12 @@ static int soa_from_reply(const uint8_t *buf, size_t len, uint16_t id, const dns
 		snprintf(reason, cap, "SOA reply does not match our query");
 		return RODNS_E_XFR_QUESTION;
 	}
+	ex->rcode = DNS_RCODE(m.flags);
+	ex->opt = m.edns.present;
 	*tc = (m.flags & DNS_F_TC) != 0;
 	if (*tc)
 		return RODNS_OK;
-	*expire = expire_of(&m);
+	ex->expire = expire_of(&m);
 	if (DNS_RCODE(m.flags) != DNS_RC_NOERROR || !(m.flags & DNS_F_AA)) {
 		snprintf(reason, cap, "primary is not authoritative for the zone (RCODE %u, AA %u)",
 			 DNS_RCODE(m.flags), (m.flags & DNS_F_AA) ? 1u : 0u);
@@ -88,13 +99,14 @@ static int soa_from_reply(const uint8_t *buf, size_t len, uint16_t id, const dns
 /* The SOA query, with an EDNS EXPIRE option (RFC 7314 §3): a primary that
  * is itself a secondary tells how long its own copy has left, which may be
  * less than the SOA's EXPIRE field. */
-static int build_soa_query(uint8_t *buf, size_t cap, uint16_t id, const dns_name_t *zone)
+static int build_soa_query(uint8_t *buf, size_t cap, uint16_t id, const dns_name_t *zone,
+			   bool edns)
 {
 	static const uint8_t expire[4] = {0, DNS_OPT_EXPIRE, 0, 0};
 	dns_mbuild_t b;
 	dns_mbuild_init(&b, buf, cap, id, 0);
 	int rc = dns_mbuild_question(&b, zone, DNS_T_SOA, DNS_C_IN);
-	if (rc == RODNS_OK)
+	if (rc == RODNS_OK && edns)
 		rc = dns_mbuild_opt(&b, 1232, 0, 0, 0, expire, sizeof(expire));
 	return rc == RODNS_OK ? dns_mbuild_finish(&b) : rc;
 }
@@ -192,10 +204,10 @@ static int sign_query(const xfr_primary_t *p, const char *what, uint8_t *q, size
  * TSIG: nothing in it is used, the retry over the stream is checked
  * instead. */
 static int check_soa_reply(ipsec_tsig_t *t, const uint8_t *buf, size_t len, uint16_t id,
-			   const dns_name_t *zone, uint32_t *serial, int64_t *expire, bool *tc,
+			   const dns_name_t *zone, uint32_t *serial, soa_extra_t *ex, bool *tc,
 			   char *reason, size_t cap)
 {
-	int rc = soa_from_reply(buf, len, id, zone, serial, expire, tc, reason, cap);
+	int rc = soa_from_reply(buf, len, id, zone, serial, ex, tc, reason, cap);
 	if (!t || (rc == RODNS_OK && *tc) || (rc != RODNS_OK && rc != RODNS_E_XFR_RCODE))
 		return rc;
 	char why[256];
@@ -207,15 +219,17 @@ static int check_soa_reply(ipsec_tsig_t *t, const uint8_t *buf, size_t len, uint
 	return rc;
 }
 
-int xfr_soa_probe(const xfr_primary_t *p, const dns_name_t *zone, const xfr_limits_t *lim,
-		  uint32_t *serial, int64_t *expire, char *reason, size_t cap)
+/* One SOA probe, with or without EDNS (and its EXPIRE option). */
+static int soa_probe(const xfr_primary_t *p, const dns_name_t *zone, const xfr_limits_t *lim,
+		     bool edns, uint32_t *serial, xfr_expire_t *expire, soa_extra_t *ex,
+		     char *reason, size_t cap)
 {
-	*expire = -1;
 	uint8_t q[1024], buf[65535];
 	uint16_t id = new_id();
 	ipsec_tsig_t *t = NULL;
 	reason[0] = '\0';
-	int rc = build_soa_query(q, sizeof(q), id, zone);
+	*ex = (soa_extra_t){.expire = -1, .rcode = -1};
+	int rc = build_soa_query(q, sizeof(q), id, zone, edns);
 	if (rc < 0)
 		return rc;
 	size_t qlen = (size_t)rc;
@@ -231,21 +245,41 @@ int xfr_soa_probe(const xfr_primary_t *p, const dns_name_t *zone, const xfr_limi
 		if (rc < 0)
 			snprintf(reason, cap, "SOA query over UDP: %s", rodns_strerror(rc));
 		else
-			rc = check_soa_reply(t, buf, (size_t)rc, id, zone, serial, expire, &tc,
+			rc = check_soa_reply(t, buf, (size_t)rc, id, zone, serial, ex, &tc,
 					     reason, cap);
-		if (rc != RODNS_OK || !tc)
+		if (rc != RODNS_OK || !tc) {
+			/* plain UDP can be spoofed off-path: only a signed
+			 * reply's EXPIRE counts as the primary's word */
+			expire->authenticated = t != NULL;
 			goto out;
+		}
 	}
 	rc = stream_exchange(p, q, qlen, buf, sizeof(buf), lim, reason, cap);
 	if (rc < 0)
 		goto out;
-	rc = check_soa_reply(t, buf, (size_t)rc, id, zone, serial, expire, &tc, reason, cap);
+	rc = check_soa_reply(t, buf, (size_t)rc, id, zone, serial, ex, &tc, reason, cap);
+	expire->authenticated = true; /* a stream: TCP, TLS or through IPsec */
 	if (rc == RODNS_OK && tc) {
 		snprintf(reason, cap, "SOA reply truncated over %s", p->transport);
 		rc = RODNS_E_MALFORMED;
 	}
 out:
+	expire->seconds = rc == RODNS_OK ? ex->expire : -1;
 	ipsec_tsig_free(t);
+	return rc;
+}
+
+int xfr_soa_probe(const xfr_primary_t *p, const dns_name_t *zone, const xfr_limits_t *lim,
+		  uint32_t *serial, xfr_expire_t *expire, char *reason, size_t cap)
+{
+	soa_extra_t ex;
+	*expire = (xfr_expire_t){.seconds = -1};
+	int rc = soa_probe(p, zone, lim, true, serial, expire, &ex, reason, cap);
+	/* RFC 6891 §7: a primary that does not take EDNS (FORMERR or NOTIMP
+	 * and no OPT back) is asked again without it */
+	if (rc == RODNS_E_XFR_RCODE && !ex.opt &&
+	    (ex.rcode == DNS_RC_FORMERR || ex.rcode == DNS_RC_NOTIMP))
+		rc = soa_probe(p, zone, lim, false, serial, expire, &ex, reason, cap);
 	return rc;
 }
 

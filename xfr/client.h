@@ -44,14 +44,21 @@ typedef struct {
 	const conf_tsig_t *tsig;
 } xfr_primary_t;
 
+/* What a primary said of its copy's expiry (RFC 7314). */
+typedef struct {
+	int64_t seconds;    /* its EDNS EXPIRE, -1: none */
+	bool authenticated; /* in a TSIG-verified reply or over the stream, not
+			     * in plain UDP that an off-path spoofer could forge */
+} xfr_expire_t;
+
 /* Asks the primary for the zone's SOA serial: over UDP when p->udp_to is
  * set (retrying over the stream when the answer is truncated), else over
  * the stream. Checks ID, question, AA, that the answer is the zone's SOA
  * and, with p->tsig, the reply's TSIG (RODNS_E_TSIG_*). The query carries
- * an EDNS EXPIRE option; *expire is the primary's answer to it in seconds
- * (RFC 7314), -1 when it gave none. */
+ * an EDNS EXPIRE option (asked again without EDNS when the primary answers
+ * FORMERR or NOTIMP without an OPT); *expire is the primary's answer. */
 int xfr_soa_probe(const xfr_primary_t *p, const dns_name_t *zone, const xfr_limits_t *lim,
-		  uint32_t *serial, int64_t *expire, char *reason, size_t cap);
+		  uint32_t *serial, xfr_expire_t *expire, char *reason, size_t cap);
 
 typedef struct {
 	xfr_in_result_t res;

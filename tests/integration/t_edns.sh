@@ -116,6 +116,11 @@ EXP=$(sed -n 's/.*EXPIRE: \([0-9]*\).*/\1/p' "$T_DIR/expire.out")
 t_check "dig +expire: an EXPIRE option ($EXP s)" test -n "$EXP"
 t_check "EXPIRE ($EXP) is at most the SOA's EXPIRE ($SOAEXP) and more than 0" \
 	test -n "$EXP" -a "${EXP:-0}" -le "${SOAEXP:-0}" -a "${EXP:-0}" -gt 0
+$DIG +expire +comments "$ZONE" AXFR >"$T_DIR/expire-axfr.out" 2>&1
+EXPX=$(sed -n 's/.*EXPIRE: \([0-9]*\).*/\1/p' "$T_DIR/expire-axfr.out" | head -n 1)
+t_check "an AXFR with EXPIRE asked carries EXPIRE too ($EXPX s)" \
+	test -n "$EXPX" -a "${EXPX:-0}" -le "${SOAEXP:-0}" -a "${EXPX:-0}" -gt 0
+t_check "and the whole zone" grep -q "^ns2.$ZONE.*A.*192.0.2.2" "$T_DIR/expire-axfr.out"
 $DIG +expire "www.$ZONE" A >"$T_DIR/expire2.out" 2>&1
 t_check "no EXPIRE for a question that is not the apex SOA" not_in "$T_DIR/expire2.out" EXPIRE
 

@@ -237,7 +237,7 @@ START_TEST(t_xfrout_nested)
 	ck_assert_int_eq(dns_mbuild_question(&b, &apex, DNS_T_AXFR, DNS_C_IN), RODNS_OK);
 	int qlen = dns_mbuild_finish(&b);
 	ck_assert_int_eq(dns_msg_parse(&m, q, (size_t)qlen), RODNS_OK);
-	ck_assert_int_eq(serve_xfr_out(serve_ctx_store(c), &apex, zid, &m, count_msgs, &msgs, buf,
+	ck_assert_int_eq(serve_xfr_out(serve_ctx_store(c), &apex, zid, &m, -1, count_msgs, &msgs, buf,
 				       sizeof(buf)),
 			 RODNS_OK);
 	ck_assert_int_eq(msgs, 1);

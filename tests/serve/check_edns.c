@@ -172,7 +172,7 @@ START_TEST(query_options)
 	n += serve_opt_put(o + n, sizeof(o) - n, SERVE_OPT_COOKIE, (const uint8_t *)"12345678", 8);
 	size_t ql = query_with(q, o, n, true);
 	ck_assert_int_eq(dns_msg_parse(&m, q, ql), RODNS_OK);
-	ck_assert_int_eq(serve_qopts_read(&m, &qo), RODNS_OK);
+	ck_assert_int_eq(serve_qopts_read(&m, true, &qo), RODNS_OK);
 	ck_assert(qo.nsid && qo.expire && qo.cookie);
 	ck_assert_mem_eq(qo.client, "12345678", 8);
 	ck_assert_ptr_null(qo.server);
@@ -183,14 +183,23 @@ START_TEST(query_options)
 		ql = query_with(q, o, k, true);
 		ck_assert_int_eq(dns_msg_parse(&m, q, ql), RODNS_OK);
 		bool ok = len == 8 || (len >= 16 && len <= 40);
-		ck_assert_int_eq(serve_qopts_read(&m, &qo), ok ? RODNS_OK : RODNS_E_MALFORMED);
+		ck_assert_int_eq(serve_qopts_read(&m, true, &qo), ok ? RODNS_OK : RODNS_E_MALFORMED);
 		if (ok)
 			ck_assert_uint_eq(qo.server_len, len - 8);
+	}
+	/* with cookies off a bad COOKIE is just an unknown option */
+	{
+		uint8_t c[4] = {0};
+		size_t k = serve_opt_put(o, sizeof(o), SERVE_OPT_COOKIE, c, 4);
+		ql = query_with(q, o, k, true);
+		ck_assert_int_eq(dns_msg_parse(&m, q, ql), RODNS_OK);
+		ck_assert_int_eq(serve_qopts_read(&m, false, &qo), RODNS_OK);
+		ck_assert(!qo.cookie);
 	}
 	/* no OPT: nothing */
 	ql = query_with(q, NULL, 0, false);
 	ck_assert_int_eq(dns_msg_parse(&m, q, ql), RODNS_OK);
-	ck_assert_int_eq(serve_qopts_read(&m, &qo), RODNS_OK);
+	ck_assert_int_eq(serve_qopts_read(&m, true, &qo), RODNS_OK);
 	ck_assert(!qo.nsid && !qo.cookie && !qo.expire);
 }
 END_TEST
@@ -422,14 +431,29 @@ START_TEST(dispatcher_rate_limits)
 	uint8_t q[256], o[64], resp[1232];
 	const uint8_t *data;
 	dns_msg_t r;
-	size_t ql = query_with(q, NULL, 0, true);
+	/* NSID and EXPIRE asked: full answers carry them, slipped ones (as
+	 * small as the query) do not */
+	size_t on = serve_opt_put(o, sizeof(o), SERVE_OPT_NSID, NULL, 0);
+	on += serve_opt_put(o + on, sizeof(o) - on, SERVE_OPT_EXPIRE, NULL, 0);
+	size_t ql = query_with(q, o, on, true);
 	int answered = 0, dropped = 0, tc = 0;
+	t_expire = 300;
 	for (int i = 0; i < 40; i++) {
 		int n = ask(&d, q, ql, resp, &r);
 		dropped += n == 0;
-		answered += n > 0 && !(r.flags & DNS_F_TC);
-		tc += n > 0 && (r.flags & DNS_F_TC) && r.count[DNS_SEC_AN] == 0;
+		if (n > 0 && !(r.flags & DNS_F_TC)) {
+			answered++;
+			ck_assert_int_eq(find_opt(&r, SERVE_OPT_NSID, &data), 8);
+			ck_assert_int_eq(find_opt(&r, SERVE_OPT_EXPIRE, &data), 4);
+		}
+		if (n > 0 && (r.flags & DNS_F_TC) && r.count[DNS_SEC_AN] == 0) {
+			tc++;
+			ck_assert_int_eq(find_opt(&r, SERVE_OPT_NSID, &data), -1);
+			ck_assert_int_eq(find_opt(&r, SERVE_OPT_EXPIRE, &data), -1);
+			ck_assert_uint_le((size_t)n, ql);
+		}
 	}
+	t_expire = -1;
 	/* the bucket holds 2; a token comes back every 500 ms (a slow
 	 * machine may see one or two more) */
 	ck_assert_int_ge(answered, 2);
