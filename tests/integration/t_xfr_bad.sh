@@ -402,6 +402,23 @@ case_serial_down_xfr() {
 	same_files "$TAG: stored records unchanged" "$T_DIR/old.txt" "$T_DIR/now.txt"
 }
 
+# A primary that answers FORMERR to any query with an OPT (RFC 6891 §7):
+# the SOA probe asks again without EDNS and the change arrives.
+case_no_edns() {
+	begin no-edns no-edns || return
+	change
+	if ! wait_for 60 outcome_logged; then
+		t_fail "$TAG: no outcome logged"
+		return
+	fi
+	expect_applied
+	if xfr_more "$RLOG" "[6520] $ZONE.:" "$N_DONE"; then
+		t_pass "$TAG: the change arrived (the probe asked again without EDNS)"
+	else
+		t_fail "$TAG: refresh failed: $(grep -F "[6521] $ZONE.:" "$RLOG" | tail -n 1)"
+	fi
+}
+
 case_single_soa() {
 	local s
 	begin single-soa single-soa || return
@@ -465,6 +482,7 @@ case_axfr_style
 case_omit_rrsig
 case_omit_same_second
 case_single_soa
+case_no_edns
 case_oversize
 
 kill -0 "$RODNSD_PID" 2>/dev/null || t_fail "rodnsd died during the test"

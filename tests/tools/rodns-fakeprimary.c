@@ -12,7 +12,7 @@
  * MODE: pass bad-id truncate flip ixfr-bad-delete ixfr-dup-add
  * ixfr-omit-rrsig-del serial-down serial-down-xfr ixfr-gap out-of-zone
  * rcode=N axfr-style-ixfr single-soa tsig-flip tamper-a drop-rrsig drop-nsec
- * (see modes[] below). In
+ * no-edns (see modes[] below). In
  * tsig-flip mode every reply is passed on exactly as the upstream sent it
  * (so its TSIGs stay valid) except for one RDATA octet. -n N mutates
  * only the Nth transfer (AXFR or IXFR query) since the mode was set; 0, the
@@ -43,7 +43,7 @@
 enum mode {
 	M_PASS, M_BAD_ID, M_TRUNCATE, M_FLIP, M_BAD_DELETE, M_DUP_ADD, M_OMIT_RRSIG_DEL,
 	M_SERIAL_DOWN, M_SERIAL_DOWN_XFR, M_GAP, M_OUT_OF_ZONE, M_RCODE, M_AXFR_STYLE,
-	M_SINGLE_SOA, M_TSIG_FLIP, M_TAMPER_A, M_DROP_RRSIG, M_DROP_NSEC,
+	M_SINGLE_SOA, M_TSIG_FLIP, M_TAMPER_A, M_DROP_RRSIG, M_DROP_NSEC, M_NO_EDNS,
 };
 
 static const struct {
@@ -72,6 +72,9 @@ static const struct {
 	{"tamper-a", M_TAMPER_A},     /* the A address changed, its RRSIG kept */
 	{"drop-rrsig", M_DROP_RRSIG}, /* the RRSIGs over that A RRset dropped */
 	{"drop-nsec", M_DROP_NSEC},   /* that owner's NSEC/NSEC3 and its RRSIGs dropped */
+	/* an old server: a query with an OPT gets FORMERR without one
+	 * (RFC 6891 §7), without asking upstream */
+	{"no-edns", M_NO_EDNS},
 };
 
 struct fpmode {
@@ -848,6 +851,18 @@ static int set_query(xfr_t *x, dns_msg_t *m, const uint8_t *q, size_t len)
 	return 0;
 }
 
+/* FORMERR to q as a server without EDNS answers it: the header with QR,
+ * the opcode, RD and RCODE 1, the question, no OPT. Returns its length. */
+static size_t formerr_reply(const dns_msg_t *m, const uint8_t *q, uint8_t *out)
+{
+	size_t qend = m->sec_off[DNS_SEC_AN];
+	memcpy(out, q, qend);
+	out[2] = (uint8_t)(0x80 | (q[2] & 0x79));
+	out[3] = 1;
+	memset(out + 6, 0, 6);
+	return qend;
+}
+
 static void serve_tcp(const struct cfg *c, int fd, xfr_t *x)
 {
 	static uint8_t q[MSG_MAX], r[MSG_MAX];
@@ -861,7 +876,11 @@ static void serve_tcp(const struct cfg *c, int fd, xfr_t *x)
 		fprintf(stderr, "rodns-fakeprimary: tcp: no usable query\n");
 		return;
 	}
-	if (m.qtype == DNS_T_AXFR || m.qtype == DNS_T_IXFR) {
+	if (md.m == M_NO_EDNS && m.edns.present) {
+		size_t rl = formerr_reply(&m, q, r);
+		what = send_msg(fd, r, rl, c->io_ms) < 0 ? "client write failed" : "FORMERR to EDNS";
+		applied = true;
+	} else if (m.qtype == DNS_T_AXFR || m.qtype == DNS_T_IXFR) {
 		what = transfer(fd, c, &md, &m, q, (size_t)n, x, &applied);
 	} else {
 		int rl = udp_ask(c, q, (size_t)n, r, sizeof(r));
@@ -885,6 +904,14 @@ static void serve_udp(const struct cfg *c, int fd, xfr_t *x)
 	if (n < 0 || set_query(x, &m, q, (size_t)n) < 0)
 		return;
 	struct fpmode md = current_mode(c);
+	if (md.m == M_NO_EDNS && m.edns.present) {
+		size_t rl = formerr_reply(&m, q, r);
+		const char *what = sendto(fd, r, rl, 0, (struct sockaddr *)&from, fl) < 0
+					   ? "client write failed"
+					   : "FORMERR to EDNS";
+		log_query("udp", x, &md, true, what);
+		return;
+	}
 	int rl = udp_ask(c, q, (size_t)n, r, sizeof(r));
 	const char *what =
 		rl < 0 ? "upstream timeout" : plain_reply(c, &md, x, r, (size_t)rl, &applied);
