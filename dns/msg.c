@@ -168,6 +168,24 @@ void dns_rrcur_init(dns_rrcur_t *c, const dns_msg_t *m, int section)
 	c->left = m->count[section];
 }
 
+int dns_edns_opt(const dns_msg_t *m, uint16_t code, const uint8_t **data)
+{
+	if (!m->edns.present || !m->edns.opts)
+		return -1;
+	const uint8_t *p = m->edns.opts, *end = p + m->edns.optlen;
+	while (end - p >= 4) {
+		uint16_t c = (uint16_t)(p[0] << 8 | p[1]), len = (uint16_t)(p[2] << 8 | p[3]);
+		if (len > end - p - 4)
+			return -1;
+		if (c == code) {
+			*data = p + 4;
+			return len;
+		}
+		p += 4 + len;
+	}
+	return -1;
+}
+
 uint16_t dns_msg_echo_flags(uint16_t qflags)
 {
 	uint16_t keep = DNS_OPCODE(qflags) == DNS_OP_QUERY ? DNS_F_RD | DNS_F_CD : 0;

@@ -77,6 +77,11 @@ typedef struct {
  * last additional RR. Nothing is copied: m points into wire. */
 int dns_msg_parse(dns_msg_t *m, const uint8_t *wire, size_t len);
 
+/* Finds the first EDNS option with this code in m's OPT: returns its
+ * length and points *data at its data, or -1 when m has no OPT or no such
+ * option (dns_msg_parse checked that the options tile the RDATA). */
+int dns_edns_opt(const dns_msg_t *m, uint16_t code, const uint8_t **data);
+
 /* The header flags a response copies from its query's: the opcode, and
  * under opcode QUERY also RD (RFC 1035 §4.1.1) and CD (RFC 4035 §3.1.6).
  * Under any other opcode RD and CD, like AA, RA and AD, are not defined

@@ -178,13 +178,13 @@ static uint64_t now_ms(void)
  * gave one, an EDE. Returns their length in out. */
 static size_t reply_opts(const serve_query_ops_t *ops, const serve_src_t *src,
 			 const serve_qopts_t *qo, const serve_reply_t *rp, bool limited,
-			 uint8_t *out, size_t cap)
+			 uint32_t now, uint8_t *out, size_t cap)
 {
 	size_t n = 0;
 	if (qo->cookie && ops->cookies) {
 		uint8_t c[SERVE_COOKIE_CLIENT + SERVE_COOKIE_SERVER];
 		memcpy(c, qo->client, SERVE_COOKIE_CLIENT);
-		serve_cookie_make(ops->cookies, qo->client, src->from, (uint32_t)time(NULL),
+		serve_cookie_make(ops->cookies, qo->client, src->from, now,
 				  c + SERVE_COOKIE_CLIENT);
 		n += serve_opt_put(out + n, cap - n, SERVE_OPT_COOKIE, c, sizeof(c));
 	}
@@ -246,11 +246,12 @@ static int answer_query(const serve_query_ops_t *ops, void *worker_ctx, const se
 	serve_qopts_t qo;
 	uint8_t opts[512];
 	bool limited = false;
+	uint32_t now = (uint32_t)time(NULL);
 	if (serve_qopts_read(m, ops->cookies != NULL, &qo) != RODNS_OK) /* RFC 7873 §5.2.2 */
 		return serve_error(q, qlen, m, DNS_RC_FORMERR, resp, cap);
 	bool verified = qo.cookie && ops->cookies && qo.server &&
 			serve_cookie_valid(ops->cookies, qo.client, qo.server, qo.server_len,
-					   src->from, (uint32_t)time(NULL));
+					   src->from, now);
 	serve_reply_t rp = {.optroom = opt_room(ops, m, &qo), .ede = -1, .expire = -1};
 	int n = ops->answer ? ops->answer(ops->arg, worker_ctx, src, m, resp, cap, conn, &rp)
 			    : serve_error(q, qlen, m, DNS_RC_REFUSED, resp, cap);
@@ -282,7 +283,7 @@ static int answer_query(const serve_query_ops_t *ops, void *worker_ctx, const se
 		return n;
 	size_t lim = serve_response_limit(m, src->tcp, ops->max_udp_payload, cap);
 	size_t room = lim > (size_t)n ? lim - (size_t)n : 0;
-	size_t on = reply_opts(ops, src, &qo, &rp, limited, opts,
+	size_t on = reply_opts(ops, src, &qo, &rp, limited, now, opts,
 			       room < sizeof(opts) ? room : sizeof(opts));
 	return (int)serve_opt_append(resp, (size_t)n, lim, opts, on);
 }

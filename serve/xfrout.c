@@ -25,13 +25,8 @@ typedef struct {
 static void make_opt(xout_t *x, int64_t expire)
 {
 	const dns_msg_t *q = x->q;
-	bool asked = false;
-	const uint8_t *p = q->edns.opts, *end = p ? p + q->edns.optlen : NULL;
-	while (p && end - p >= 4) {
-		uint16_t code = (uint16_t)(p[0] << 8 | p[1]), len = (uint16_t)(p[2] << 8 | p[3]);
-		asked = asked || code == DNS_OPT_EXPIRE;
-		p += 4 + (len < end - p - 4 ? len : end - p - 4);
-	}
+	const uint8_t *d;
+	bool asked = dns_edns_opt(q, DNS_OPT_EXPIRE, &d) >= 0;
 	uint32_t e = expire > 0xffffffffLL ? 0xffffffffu : (uint32_t)(expire > 0 ? expire : 0);
 	dns_wr_t w;
 	dns_wr_init(&w, x->opt, sizeof(x->opt));

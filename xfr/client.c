@@ -33,19 +33,10 @@ static int64_t now_ms(void)
  * OPT; -1 when it sent none or one of another length. */
 static int64_t expire_of(const dns_msg_t *m)
 {
-	if (!m->edns.present || !m->edns.opts)
+	const uint8_t *p;
+	if (dns_edns_opt(m, DNS_OPT_EXPIRE, &p) != 4)
 		return -1;
-	const uint8_t *p = m->edns.opts, *end = p + m->edns.optlen;
-	while (end - p >= 4) {
-		uint16_t code = (uint16_t)(p[0] << 8 | p[1]), len = (uint16_t)(p[2] << 8 | p[3]);
-		if (len > end - p - 4)
-			break;
-		if (code == DNS_OPT_EXPIRE && len == 4)
-			return (int64_t)((uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 |
-					 (uint32_t)p[6] << 8 | p[7]);
-		p += 4 + len;
-	}
-	return -1;
+	return (int64_t)((uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]);
 }
 
 /* What one SOA reply said besides the serial. */

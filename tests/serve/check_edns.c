@@ -321,21 +321,6 @@ static int answer_stub(void *arg, void *worker_ctx, const serve_src_t *src, cons
 	return serve_error(q->wire, q->len, q, DNS_RC_NOERROR, resp, cap);
 }
 
-/* Finds option code in r's OPT; returns its length, -1 when absent. */
-static int find_opt(const dns_msg_t *r, uint16_t code, const uint8_t **data)
-{
-	const uint8_t *p = r->edns.opts, *end = p + r->edns.optlen;
-	while (p && end - p >= 4) {
-		uint16_t c = (uint16_t)(p[0] << 8 | p[1]), l = (uint16_t)(p[2] << 8 | p[3]);
-		if (c == code) {
-			*data = p + 4;
-			return l;
-		}
-		p += 4 + l;
-	}
-	return -1;
-}
-
 typedef struct {
 	serve_query_ops_t ops;
 	struct sockaddr_in from;
@@ -381,18 +366,18 @@ START_TEST(dispatcher_nsid_cookie_expire_ede)
 	n += serve_opt_put(o + n, sizeof(o) - n, SERVE_OPT_EXPIRE, NULL, 0);
 	ql = query_with(q, o, n, true);
 	ck_assert_int_gt(ask(&d, q, ql, resp, &r), 0);
-	ck_assert_int_eq(find_opt(&r, SERVE_OPT_NSID, &data), 8);
+	ck_assert_int_eq(dns_edns_opt(&r, SERVE_OPT_NSID, &data), 8);
 	ck_assert_mem_eq(data, "branch-7", 8);
-	ck_assert_int_eq(find_opt(&r, SERVE_OPT_EXPIRE, &data), 4);
+	ck_assert_int_eq(dns_edns_opt(&r, SERVE_OPT_EXPIRE, &data), 4);
 	ck_assert_uint_eq((uint32_t)data[2] << 8 | data[3], 600);
 	t_expire = -1;
 	ck_assert_int_gt(ask(&d, q, ql, resp, &r), 0);
-	ck_assert_int_eq(find_opt(&r, SERVE_OPT_EXPIRE, &data), -1);
+	ck_assert_int_eq(dns_edns_opt(&r, SERVE_OPT_EXPIRE, &data), -1);
 	/* a client cookie: ours back, valid for this client */
 	n = serve_opt_put(o, sizeof(o), SERVE_OPT_COOKIE, (const uint8_t *)"ccccdddd", 8);
 	ql = query_with(q, o, n, true);
 	ck_assert_int_gt(ask(&d, q, ql, resp, &r), 0);
-	ck_assert_int_eq(find_opt(&r, SERVE_OPT_COOKIE, &data), 24);
+	ck_assert_int_eq(dns_edns_opt(&r, SERVE_OPT_COOKIE, &data), 24);
 	ck_assert_mem_eq(data, "ccccdddd", 8);
 	ck_assert(serve_cookie_valid(c, data, data + 8, 16, d.src.from, (uint32_t)time(NULL)));
 	/* a malformed cookie: FORMERR (RFC 7873 §5.2.2) */
@@ -405,7 +390,7 @@ START_TEST(dispatcher_nsid_cookie_expire_ede)
 	q[13] = 'r';
 	ck_assert_int_gt(ask(&d, q, ql, resp, &r), 0);
 	ck_assert_uint_eq(DNS_RCODE(r.flags), DNS_RC_REFUSED);
-	ck_assert_int_eq(find_opt(&r, SERVE_OPT_EDE, &data), 2 + 8);
+	ck_assert_int_eq(dns_edns_opt(&r, SERVE_OPT_EDE, &data), 2 + 8);
 	ck_assert_uint_eq(data[0] << 8 | data[1], SERVE_EDE_NOT_AUTH);
 	ck_assert_mem_eq(data + 2, "not here", 8);
 	/* without EDNS none of it */
@@ -443,13 +428,13 @@ START_TEST(dispatcher_rate_limits)
 		dropped += n == 0;
 		if (n > 0 && !(r.flags & DNS_F_TC)) {
 			answered++;
-			ck_assert_int_eq(find_opt(&r, SERVE_OPT_NSID, &data), 8);
-			ck_assert_int_eq(find_opt(&r, SERVE_OPT_EXPIRE, &data), 4);
+			ck_assert_int_eq(dns_edns_opt(&r, SERVE_OPT_NSID, &data), 8);
+			ck_assert_int_eq(dns_edns_opt(&r, SERVE_OPT_EXPIRE, &data), 4);
 		}
 		if (n > 0 && (r.flags & DNS_F_TC) && r.count[DNS_SEC_AN] == 0) {
 			tc++;
-			ck_assert_int_eq(find_opt(&r, SERVE_OPT_NSID, &data), -1);
-			ck_assert_int_eq(find_opt(&r, SERVE_OPT_EXPIRE, &data), -1);
+			ck_assert_int_eq(dns_edns_opt(&r, SERVE_OPT_NSID, &data), -1);
+			ck_assert_int_eq(dns_edns_opt(&r, SERVE_OPT_EXPIRE, &data), -1);
 			ck_assert_uint_le((size_t)n, ql);
 		}
 	}
@@ -480,7 +465,7 @@ START_TEST(dispatcher_rate_limits)
 		if (k > 0 && DNS_RCODE(r.flags) == 7 && r.edns.ext_rcode == 1) {
 			badcookie++;
 			ck_assert(!(r.flags & DNS_F_TC));
-			ck_assert_int_eq(find_opt(&r, SERVE_OPT_COOKIE, &data), 24);
+			ck_assert_int_eq(dns_edns_opt(&r, SERVE_OPT_COOKIE, &data), 24);
 			memcpy(good, data, 24);
 		}
 	}
